@@ -1,0 +1,51 @@
+#pragma once
+// Polls one Modbus meter: runs its planned block reads on a TcpClient and turns the
+// answers into readings. One poll = all blocks of the meter, in order.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "gridgate/core/clock.hpp"
+#include "gridgate/core/reading.hpp"
+#include "gridgate/modbus/points.hpp"
+#include "gridgate/modbus/tcp_client.hpp"
+
+namespace gridgate::modbus {
+
+struct MeterOptions {
+    std::string meter_id;
+    std::uint8_t unit_id = 1;
+    Duration response_timeout = std::chrono::seconds(1);
+    PlanOptions plan;
+    Source source = Source::modbus_tcp;
+};
+
+struct PollOutcome {
+    std::vector<Reading> readings;   // decoded values of the blocks that succeeded
+    unsigned blocks_ok = 0;
+    unsigned blocks_failed = 0;
+    std::string last_error;          // empty when every block succeeded
+};
+
+class MeterPoller {
+public:
+    MeterPoller(TcpClient& client, const Clock& clock, MeterOptions options, std::vector<PointDef> points);
+
+    // Starts one poll; handler runs on the client's strand when all blocks are done.
+    // Each reading is stamped with the wall time its block's reply arrived.
+    void poll(std::function<void(PollOutcome)> handler);
+
+    const MeterOptions& options() const { return options_; }
+    const std::vector<BlockRead>& plan() const { return plan_; }
+    const std::vector<PointDef>& points() const { return points_; }
+
+private:
+    TcpClient& client_;
+    const Clock& clock_;
+    MeterOptions options_;
+    std::vector<PointDef> points_;
+    std::vector<BlockRead> plan_;
+};
+
+}  // namespace gridgate::modbus

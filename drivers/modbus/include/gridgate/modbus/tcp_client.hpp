@@ -1,0 +1,78 @@
+#pragma once
+// Modbus TCP client for one endpoint (host:port), possibly shared by several unit ids
+// (a Modbus TCP to RTU gateway). Runs on its own strand. Opens up to max_connections
+// TCP connections to the endpoint (the JEMStar II allows 2 per Ethernet port), keeps
+// one transaction outstanding per connection, matches replies by transaction id and
+// unit id and discards late or stray replies. Reconnects with backoff and jitter.
+#include <boost/asio/any_io_executor.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "gridgate/core/log.hpp"
+#include "gridgate/core/time.hpp"
+#include "gridgate/modbus/pdu.hpp"
+
+namespace gridgate::modbus {
+
+struct TcpClientOptions {
+    std::string name;            // connection id, for logs and stats
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 502;
+    unsigned max_connections = 1;                           // 1..8
+    Duration connect_timeout = std::chrono::seconds(3);
+    Duration reconnect_min = std::chrono::milliseconds(500);
+    Duration reconnect_max = std::chrono::seconds(60);
+};
+
+enum class TransactionError : std::uint8_t {
+    timeout,          // no matching reply within the request's timeout
+    connect_failed,   // could not (re)connect
+    disconnected,     // connection lost while the request was outstanding
+    bad_response,     // reply with this transaction id could not be decoded for the request
+    cancelled,        // client stopped
+};
+const char* to_string(TransactionError e);
+
+using TransactionResult = std::variant<ReadResponse, ExceptionResponse, TransactionError>;
+
+struct TcpClientStats {
+    std::uint64_t requests = 0;
+    std::uint64_t responses = 0;
+    std::uint64_t exceptions = 0;
+    std::uint64_t timeouts = 0;
+    std::uint64_t discarded_frames = 0;  // late, stray or undecodable replies
+    std::uint64_t connects = 0;
+    std::uint64_t connect_failures = 0;
+    std::uint64_t disconnects = 0;
+    unsigned open_connections = 0;
+};
+
+class TcpClient {
+public:
+    TcpClient(boost::asio::any_io_executor executor, TcpClientOptions options, Logger& logger);
+    ~TcpClient();
+    TcpClient(const TcpClient&) = delete;
+    TcpClient& operator=(const TcpClient&) = delete;
+
+    // Queues a read. The handler runs exactly once, on the client's strand. `trace_id`
+    // names the meter for per-meter hex traces (Logger::trace_frame).
+    void read(std::uint8_t unit_id, const ReadRequest& request, Duration timeout, std::string trace_id,
+              std::function<void(TransactionResult)> handler);
+
+    // Cancels queued and outstanding requests (handlers get `cancelled`) once the
+    // in-flight transactions have finished or timed out, closes the sockets, then
+    // calls done. Used for clean shutdown: the in-flight transaction is allowed to end.
+    void stop(std::function<void()> done);
+
+    TcpClientStats stats() const;  // thread-safe snapshot
+    const TcpClientOptions& options() const;
+
+private:
+    struct Impl;
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace gridgate::modbus

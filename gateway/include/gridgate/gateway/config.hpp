@@ -1,0 +1,125 @@
+#pragma once
+// gridgated's configuration as typed structs with their documented defaults
+// (docs/configuration.md documents every key). load_config() fills them from YAML and
+// refuses unknown keys, wrong types, out-of-range values, duplicate ids and dangling
+// references, naming the file, line and key path of each problem.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gridgate/core/log.hpp"
+#include "gridgate/core/time.hpp"
+
+namespace gridgate::gateway {
+
+struct TlsConfig {
+    bool enabled = false;
+    std::string ca_file;
+    std::string cert_file;
+    std::string key_file;
+    bool verify_server = true;
+};
+
+struct MqttConfig {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 1883;
+    std::string client_id;                 // default: gridgate-<gateway id>
+    std::string topic_prefix = "gridgate";
+    std::string username;
+    std::string password_file;             // file holding the password (never in this file)
+    TlsConfig tls;
+    Duration keepalive = std::chrono::seconds(30);
+    std::size_t batch_max_readings = 500;  // 1..10000
+    std::size_t inflight_batches = 16;     // 1..1000
+};
+
+struct StoreConfig {
+    Duration commit_interval = std::chrono::milliseconds(100);  // 1ms..10s
+    std::size_t commit_max_readings = 10'000;                   // 1..1000000
+    std::string sync = "full";                                  // full | normal
+};
+
+enum class PointTable { coil, discrete_input, holding_register, input_register };
+enum class PointType { boolean, u16, s16, u32, s32, u32_le, s32_le, f32 };
+
+struct PointConfig {
+    std::string name;
+    PointTable table = PointTable::holding_register;
+    std::uint16_t address = 0;        // PDU address, 0-based
+    PointType type = PointType::u16;  // boolean for coil / discrete_input
+    double scale = 1.0;
+    double offset = 0.0;
+    std::optional<double> full_scale;  // JEMStar auto-scaled analog: value = raw/32767*full_scale/scale_factor
+    double scale_factor = 1.0;         // the meter's per-point scale factor (with full_scale)
+    std::string unit;
+    int line = 0;                      // where it was defined, for messages
+};
+
+// A scheme of points shared by many meters (the manual's "staging area").
+struct TemplateConfig {
+    std::string id;
+    std::vector<PointConfig> points;
+};
+
+// A Modbus TCP endpoint. Several meters (unit ids) may share one (serial gateways).
+struct ConnectionConfig {
+    std::string id;
+    std::string protocol = "modbus_tcp";
+    std::string host;
+    std::uint16_t port = 502;
+    unsigned max_connections = 1;                         // 1..8 (JEMStar II allows 2)
+    Duration connect_timeout = std::chrono::seconds(3);
+    Duration reconnect_max = std::chrono::seconds(60);
+    bool implicit = false;                                // made from a meter's host/port
+};
+
+struct MeterConfig {
+    std::string id;
+    std::string connection;                               // ConnectionConfig id
+    std::uint8_t unit_id = 1;                             // 0..255 (Modbus TCP unit id)
+    Duration response_timeout = std::chrono::seconds(1);  // 10ms..60s
+    Duration poll_interval = std::chrono::minutes(1);     // 10ms..24h
+    Duration poll_jitter = Duration::zero();              // 0..poll_interval
+    std::string template_id;                              // optional
+    std::vector<PointConfig> points;                      // template points followed by own points
+    std::uint16_t max_block_registers = 125;              // 1..125
+    std::uint16_t max_gap = 0;                            // 0..124
+    bool trace = false;                                   // hex trace of this meter's frames
+    bool enabled = true;
+};
+
+struct GatewayConfig {
+    std::string id;                                       // required
+    std::string data_dir = "/var/lib/gridgate";
+    std::string control_socket;                           // default: <data_dir>/gridgated.sock
+    LogLevel log_level = LogLevel::info;
+    Duration status_interval = std::chrono::seconds(60);  // periodic retained status details
+    MqttConfig mqtt;
+    StoreConfig store;
+    std::vector<TemplateConfig> templates;
+    std::vector<ConnectionConfig> connections;            // explicit and implicit
+    std::vector<MeterConfig> meters;
+    std::string source_file;
+};
+
+struct ConfigIssue {
+    std::string file;
+    int line = 0;          // 1-based, 0 if unknown
+    std::string key_path;  // e.g. meters[2].points[0].address
+    std::string message;
+    std::string to_string() const;  // "file:line: key_path: message"
+};
+
+struct ConfigResult {
+    std::optional<GatewayConfig> config;  // set only when issues is empty
+    std::vector<ConfigIssue> issues;
+};
+
+// Parses YAML text; `file` is used in messages only.
+ConfigResult parse_config(const std::string& yaml_text, const std::string& file);
+// Reads and parses a file (a missing or unreadable file is an issue, not an exception).
+ConfigResult load_config(const std::string& path);
+
+}  // namespace gridgate::gateway

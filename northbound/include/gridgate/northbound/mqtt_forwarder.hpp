@@ -1,0 +1,78 @@
+#pragma once
+// Forwards committed readings from an Outbox to an MQTT broker (Paho C++), QoS 1.
+// Keeps a bounded window of batches in flight; the sink's cursor advances only over
+// the contiguous prefix of batches the broker has PUBACKed. On reconnect, everything
+// after the cursor is re-read from the Outbox and resent (the store, not Paho's memory,
+// is the record of what was not delivered). Publishes a retained birth message on
+// connect and registers a retained last will; publishes a clean "offline" on stop.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "gridgate/core/clock.hpp"
+#include "gridgate/core/interfaces.hpp"
+#include "gridgate/core/log.hpp"
+
+namespace gridgate::northbound {
+
+struct MqttTls {
+    bool enabled = false;
+    std::string ca_file;           // verify the server against this CA (required when enabled)
+    std::string cert_file;         // optional client certificate
+    std::string key_file;          // its private key
+    bool verify_server = true;     // hostname / certificate verification
+};
+
+struct MqttOptions {
+    std::string gateway_id;
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 1883;
+    std::string client_id;         // defaults to "gridgate-<gateway_id>"
+    std::string topic_prefix = "gridgate";
+    std::string username;
+    std::string password;          // read by the caller from a file, never from the config
+    MqttTls tls;
+    Duration keepalive = std::chrono::seconds(30);
+    Duration connect_timeout = std::chrono::seconds(10);
+    Duration reconnect_min = std::chrono::seconds(1);
+    Duration reconnect_max = std::chrono::seconds(60);
+    std::size_t batch_max_readings = 500;
+    std::size_t inflight_batches = 16;
+    std::string sink_name = "mqtt";  // cursor name in the Outbox
+};
+
+struct MqttStats {
+    bool connected = false;
+    std::uint64_t connects = 0;
+    std::uint64_t connection_losses = 0;
+    std::uint64_t batches_published = 0;
+    std::uint64_t batches_acked = 0;
+    std::uint64_t readings_acked = 0;
+    std::uint64_t resent_batches = 0;
+    std::size_t inflight = 0;
+    std::uint64_t cursor = 0;
+    std::string last_error;
+};
+
+class MqttForwarder {
+public:
+    MqttForwarder(MqttOptions options, Outbox& outbox, const Clock& clock, Logger& logger);
+    ~MqttForwarder();  // stop() if still running
+    MqttForwarder(const MqttForwarder&) = delete;
+    MqttForwarder& operator=(const MqttForwarder&) = delete;
+
+    void start();                       // connects in the background
+    void notify_new_data();             // new commits exist; cheap, callable from any thread
+    void stop(Duration drain_timeout = std::chrono::seconds(2));  // waits for PUBACKs up to timeout, publishes clean offline, disconnects
+    MqttStats stats() const;
+
+    // Publishes a retained status payload (JSON object text) on the status topic now,
+    // if connected. Used by the gateway for periodic health details.
+    void publish_status_details(const std::string& details_json);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gridgate::northbound
