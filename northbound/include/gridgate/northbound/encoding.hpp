@@ -17,15 +17,24 @@ struct Topics {
     std::string files;     // <prefix>/<gateway>/files
     std::string cmd;       // <prefix>/<gateway>/cmd/#
 };
+// Throws std::invalid_argument (a configuration error) for an empty gateway id, a '/' in
+// it, or an MQTT wildcard ('+', '#') in either part. An empty prefix gives "<gateway>/...".
 Topics make_topics(std::string_view prefix, std::string_view gateway_id);
 
 // {"gateway":..,"first_seq":..,"last_seq":..,"count":..,"readings":[{"seq":..,"meter":..,
 //  "point":..,"ts":"2026-11-21T10:15:00.000000Z","value":..,"unit":..,"quality":["good"],
-//  "source":"modbus_tcp"}]}. `batch` must be non-empty and in seq order.
+//  "source":"modbus_tcp"}]}. `batch` must be non-empty and in seq order (an empty one
+//  gives first_seq = last_seq = count = 0 and no readings). `count` is the number of
+//  readings, which is less than last - first + 1 when the store dropped some by quota.
+//  Values are JSON numbers in shortest round-trip form; NaN and infinities become null
+//  (the quality flags stay as they are). Strings are escaped, and bytes that are not
+//  UTF-8 become U+FFFD, so the result is always valid JSON.
 std::string encode_readings_batch(std::string_view gateway_id, std::span<const StoredReading> batch);
 
 // Retained status payloads: birth ("online"), last will ("offline", unexpected) and
-// clean shutdown ("offline", clean). `details` is a JSON object text merged in, or empty.
+// clean shutdown ("offline", clean). `details` is a JSON object text merged in, or empty;
+// its keys follow gateway, state and ts, which it cannot override. Throws
+// std::invalid_argument if details is not a JSON object.
 std::string encode_status(std::string_view gateway_id, std::string_view state, TimestampUs ts,
                           std::string_view details_json = {});
 

@@ -19,7 +19,7 @@ struct MqttTls {
     bool enabled = false;
     std::string ca_file;           // verify the server against this CA (required when enabled)
     std::string cert_file;         // optional client certificate
-    std::string key_file;          // its private key
+    std::string key_file;          // its private key (may be omitted if inside cert_file)
     bool verify_server = true;     // hostname / certificate verification
 };
 
@@ -43,31 +43,37 @@ struct MqttOptions {
 
 struct MqttStats {
     bool connected = false;
-    std::uint64_t connects = 0;
+    std::uint64_t connects = 0;            // successful connects
     std::uint64_t connection_losses = 0;
     std::uint64_t batches_published = 0;
-    std::uint64_t batches_acked = 0;
+    std::uint64_t batches_acked = 0;       // PUBACKs received for readings batches
     std::uint64_t readings_acked = 0;
-    std::uint64_t resent_batches = 0;
-    std::size_t inflight = 0;
-    std::uint64_t cursor = 0;
-    std::string last_error;
+    std::uint64_t resent_batches = 0;      // batches repeating seqs already published once
+    std::size_t inflight = 0;              // batches published and not yet acknowledged
+    std::uint64_t cursor = 0;              // last seq written to the Outbox cursor
+    std::string last_error;                // latest connect / publish / Outbox error, kept
 };
 
 class MqttForwarder {
 public:
+    // Throws std::invalid_argument for unusable options: empty gateway id, '/' in it,
+    // '+' or '#' in it or the prefix, zero batch_max_readings or inflight_batches, TLS
+    // without ca_file, key_file without cert_file, empty sink_name. The clock stamps
+    // status messages; waits (backoff, drain) use the steady clock.
     MqttForwarder(MqttOptions options, Outbox& outbox, const Clock& clock, Logger& logger);
     ~MqttForwarder();  // stop() if still running
     MqttForwarder(const MqttForwarder&) = delete;
     MqttForwarder& operator=(const MqttForwarder&) = delete;
 
-    void start();                       // connects in the background
+    void start();                       // connects in the background (again after stop())
     void notify_new_data();             // new commits exist; cheap, callable from any thread
     void stop(Duration drain_timeout = std::chrono::seconds(2));  // waits for PUBACKs up to timeout, publishes clean offline, disconnects
     MqttStats stats() const;
 
     // Publishes a retained status payload (JSON object text) on the status topic now,
-    // if connected. Used by the gateway for periodic health details.
+    // if connected. Used by the gateway for periodic health details. The details are
+    // also repeated in every later birth. Throws std::invalid_argument if details_json
+    // is not a JSON object.
     void publish_status_details(const std::string& details_json);
 
 private:
