@@ -33,7 +33,10 @@ public:
     MeterPoller(TcpClient& client, const Clock& clock, MeterOptions options, std::vector<PointDef> points);
 
     // Starts one poll; handler runs on the client's strand when all blocks are done.
-    // Each reading is stamped with the wall time its block's reply arrived.
+    // Each reading is stamped with the wall time its block's reply arrived. A block that
+    // fails with connect_failed ends the poll: the remaining blocks count as failed
+    // without being sent. A non-finite float is reported as 0 with quality invalid.
+    // The poller must outlive the polls it starts.
     void poll(std::function<void(PollOutcome)> handler);
 
     const MeterOptions& options() const { return options_; }

@@ -34,6 +34,8 @@ enum class ExceptionCode : std::uint8_t {
     gateway_path_unavailable = 0x0A,
     gateway_target_failed = 0x0B,
 };
+// "illegal data address" etc.; "unknown exception" for codes the spec does not define.
+const char* to_string(ExceptionCode c);
 
 // Protocol limits from the Modbus application protocol specification v1.1b3.
 inline constexpr std::uint16_t max_read_registers = 125;

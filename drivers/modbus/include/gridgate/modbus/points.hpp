@@ -52,6 +52,8 @@ struct PlanOptions {
 // Groups points of the same table into as few requests as possible. Adjacent points
 // (and points within max_gap) share a request up to the size limit; a multi-register
 // point is never split across two requests. Deterministic order: by table then address.
+// A point that would run past address 0xFFFF cannot be read and is left out of the plan.
+// In the bit tables (coils, discrete inputs) every point is one bit whatever its type.
 std::vector<BlockRead> plan_reads(const std::vector<PointDef>& points, const PlanOptions& options = {});
 
 // Decodes one point's raw value from a block response. Returns nullopt if the response

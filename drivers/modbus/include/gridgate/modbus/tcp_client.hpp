@@ -4,6 +4,14 @@
 // TCP connections to the endpoint (the JEMStar II allows 2 per Ethernet port), keeps
 // one transaction outstanding per connection, matches replies by transaction id and
 // unit id and discards late or stray replies. Reconnects with backoff and jitter.
+//
+// Connection policy, in short: a socket is opened when a request finds no idle one;
+// a request is timed from the moment it is sent; after a timeout the socket stays open
+// and the late reply is dropped when it comes; 3 consecutive timeouts or a framing
+// error close the socket. A failed connect fails the queued requests (connect_failed)
+// unless another socket can still serve them, and starts a backoff during which new
+// requests fail fast (while no socket is open). A request whose reused socket turns
+// out to be closed by the peer is retried once on a fresh socket (reads are idempotent).
 #include <boost/asio/any_io_executor.hpp>
 #include <cstdint>
 #include <functional>
@@ -40,8 +48,8 @@ using TransactionResult = std::variant<ReadResponse, ExceptionResponse, Transact
 
 struct TcpClientStats {
     std::uint64_t requests = 0;
-    std::uint64_t responses = 0;
-    std::uint64_t exceptions = 0;
+    std::uint64_t responses = 0;         // matched, decodable replies (exceptions included)
+    std::uint64_t exceptions = 0;        // of which exception replies
     std::uint64_t timeouts = 0;
     std::uint64_t discarded_frames = 0;  // late, stray or undecodable replies
     std::uint64_t connects = 0;
@@ -52,7 +60,10 @@ struct TcpClientStats {
 
 class TcpClient {
 public:
+    // The io_context behind `executor` must outlive the client.
     TcpClient(boost::asio::any_io_executor executor, TcpClientOptions options, Logger& logger);
+    // Safe at any time, but drops handlers not yet run without calling them; use stop()
+    // first for a clean shutdown. Sockets and timers are closed on the strand.
     ~TcpClient();
     TcpClient(const TcpClient&) = delete;
     TcpClient& operator=(const TcpClient&) = delete;
@@ -65,10 +76,13 @@ public:
     // Cancels queued and outstanding requests (handlers get `cancelled`) once the
     // in-flight transactions have finished or timed out, closes the sockets, then
     // calls done. Used for clean shutdown: the in-flight transaction is allowed to end.
+    // The client stays stopped: later reads are answered with `cancelled`.
     void stop(std::function<void()> done);
 
     TcpClientStats stats() const;  // thread-safe snapshot
     const TcpClientOptions& options() const;
+    // The client's strand: where every handler runs.
+    boost::asio::any_io_executor executor() const;
 
 private:
     struct Impl;
