@@ -3,6 +3,7 @@
 // (docs/configuration.md documents every key). load_config() fills them from YAML and
 // refuses unknown keys, wrong types, out-of-range values, duplicate ids and dangling
 // references, naming the file, line and key path of each problem.
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>

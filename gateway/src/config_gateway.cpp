@@ -1,0 +1,67 @@
+// The gateway and store sections.
+#include <array>
+
+#include "config_limits.hpp"
+#include "config_paths.hpp"
+#include "config_sections.hpp"
+#include "config_values.hpp"
+
+namespace gridgate::gateway::config_detail {
+
+namespace {
+
+constexpr std::array<std::string_view, 6> log_level_names{"trace", "debug", "info", "warn", "error", "off"};
+constexpr std::array<std::string_view, 2> sync_names{"full", "normal"};
+
+// The control socket is a Unix socket, whose path has a hard length limit.
+void check_socket_path(const std::string& path, int line, const std::string& key_path, bool defaulted,
+                       Issues& issues) {
+    if (path.size() <= limits::max_socket_path) return;
+    const std::string length = std::to_string(path.size());
+    const std::string limit = std::to_string(limits::max_socket_path);
+    if (defaulted)
+        issues.add(line, key_path,
+                   "the default <data_dir>/gridgated.sock is " + length + " characters long, more than the " + limit +
+                       " a Unix socket path allows; set control_socket to a shorter path");
+    else
+        issues.add(line, key_path,
+                   "is " + length + " characters long, more than the " + limit + " a Unix socket path allows");
+}
+
+}  // namespace
+
+void read_gateway_section(const MapReader& root, const std::string& base_dir, GatewayConfig& cfg) {
+    const Located* section = root.require("gateway");
+    if (!section) return;
+    Issues& issues = root.issues();
+    const MapReader m(*section, issues, {"id", "data_dir", "control_socket", "log_level", "status_interval"});
+    if (const Located* v = m.require("id")) cfg.id = read_name(*v, issues);
+    if (get_text(m, "data_dir", cfg.data_dir)) cfg.data_dir = resolve_path(base_dir, cfg.data_dir);
+    if (const Located* v = m.find("control_socket")) {
+        if (get_text(m, "control_socket", cfg.control_socket)) {
+            cfg.control_socket = resolve_path(base_dir, cfg.control_socket);
+            check_socket_path(cfg.control_socket, v->line, v->path, false, issues);
+        }
+    } else {
+        const bool slash = !cfg.data_dir.empty() && cfg.data_dir.back() == '/';
+        cfg.control_socket = cfg.data_dir + (slash ? "" : "/") + "gridgated.sock";
+        check_socket_path(cfg.control_socket, section->line, section->path + ".control_socket", true, issues);
+    }
+    if (const Located* v = m.find("log_level"))
+        if (const auto index = read_choice(*v, issues, log_level_names))
+            parse_log_level(log_level_names[*index], cfg.log_level);
+    get_duration(m, "status_interval", limits::status_interval, cfg.status_interval);
+}
+
+void read_store_section(const MapReader& root, GatewayConfig& cfg) {
+    const Located* section = root.find("store");
+    if (!section) return;
+    Issues& issues = root.issues();
+    const MapReader m(*section, issues, {"commit_interval", "commit_max_readings", "sync"});
+    get_duration(m, "commit_interval", limits::commit_interval, cfg.store.commit_interval);
+    get_integer(m, "commit_max_readings", limits::commit_max_readings, cfg.store.commit_max_readings);
+    if (const Located* v = m.find("sync"))
+        if (const auto index = read_choice(*v, issues, sync_names)) cfg.store.sync = std::string(sync_names[*index]);
+}
+
+}  // namespace gridgate::gateway::config_detail

@@ -1,0 +1,52 @@
+#pragma once
+// Bounds of every bounded configuration value, in one place so the loader and
+// docs/configuration.md can be checked against each other.
+#include <chrono>
+#include <cstddef>
+
+#include "gridgate/core/time.hpp"
+
+namespace gridgate::gateway::config_detail {
+
+struct IntRange {
+    long long min;
+    long long max;
+};
+
+struct DurationRange {
+    Duration min;
+    Duration max;
+};
+
+namespace limits {
+using namespace std::chrono_literals;
+
+inline constexpr std::size_t max_id_length = 64;      // ids become MQTT topic segments
+inline constexpr std::size_t max_socket_path = 107;   // sizeof(sockaddr_un::sun_path) - 1
+
+inline constexpr DurationRange status_interval{1s, 24h};
+
+inline constexpr IntRange tcp_port{1, 65535};
+inline constexpr DurationRange mqtt_keepalive{1s, 1h};
+inline constexpr IntRange batch_max_readings{1, 10'000};
+inline constexpr IntRange inflight_batches{1, 1'000};
+
+inline constexpr DurationRange commit_interval{1ms, 10s};
+inline constexpr IntRange commit_max_readings{1, 1'000'000};
+
+inline constexpr IntRange max_connections{1, 8};
+inline constexpr DurationRange connect_timeout{100ms, 60s};
+inline constexpr DurationRange reconnect_max{1s, 1h};
+
+inline constexpr IntRange unit_id{0, 255};
+inline constexpr DurationRange poll_interval{10ms, 24h};
+inline constexpr DurationRange response_timeout{10ms, 60s};
+inline constexpr IntRange max_block_registers{1, 125};
+inline constexpr IntRange max_gap{0, 124};
+
+inline constexpr IntRange address{0, 65535};
+inline constexpr double min_scale_factor = 1.0;
+inline constexpr double max_scale_factor = 1000.0;
+}  // namespace limits
+
+}  // namespace gridgate::gateway::config_detail

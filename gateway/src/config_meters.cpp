@@ -1,0 +1,187 @@
+// The templates, connections and meters sections, read together because meters refer to
+// templates and connections by id: here references are resolved, implicit connections
+// made and template points expanded.
+#include <array>
+#include <map>
+#include <vector>
+
+#include "config_ids.hpp"
+#include "config_limits.hpp"
+#include "config_point.hpp"
+#include "config_sections.hpp"
+#include "config_values.hpp"
+
+namespace gridgate::gateway::config_detail {
+
+namespace {
+
+constexpr std::array<std::string_view, 1> protocol_names{"modbus_tcp"};
+// Keys of a connection that a meter with its own host may also carry.
+constexpr std::array<std::string_view, 4> endpoint_keys{"port", "max_connections", "connect_timeout", "reconnect_max"};
+
+// A reference to an id defined elsewhere: any text; an unknown one is reported by the caller
+// (a badly spelled id was already reported where it is defined).
+std::string read_reference(const Located& v, Issues& issues) { return read_text(v, issues).value_or(""); }
+
+struct Context {
+    Issues& issues;
+    GatewayConfig& cfg;
+    std::map<std::string, std::vector<PointRead>> template_points;
+    IdRegistry templates;
+    IdRegistry connections;
+    IdRegistry meters;
+};
+
+void read_template(const Located& where, Context& ctx) {
+    const MapReader m(where, ctx.issues, {"id", "points"});
+    TemplateConfig t;
+    if (const Located* v = m.require("id")) {
+        t.id = read_name(*v, ctx.issues);
+        ctx.templates.add(t.id, *v, ctx.issues);
+    }
+    std::vector<PointRead> points;
+    if (const Located* v = m.require("points")) {
+        points = read_points(*v, ctx.issues);
+        if (points.empty() && (v->node.IsNull() || v->node.IsSequence()))
+            ctx.issues.add(v->line, v->path, "a template needs at least one point");
+        check_point_names(points, 0, t.id, v->path, ctx.issues);
+    }
+    for (const auto& p : points) t.points.push_back(p.point);
+    if (!t.id.empty() && !ctx.template_points.count(t.id)) ctx.template_points.emplace(t.id, std::move(points));
+    ctx.cfg.templates.push_back(std::move(t));
+}
+
+// The endpoint settings shared by explicit connections and meters with their own host.
+void read_endpoint(const MapReader& m, ConnectionConfig& c) {
+    get_integer(m, "port", limits::tcp_port, c.port);
+    get_integer(m, "max_connections", limits::max_connections, c.max_connections);
+    get_duration(m, "connect_timeout", limits::connect_timeout, c.connect_timeout);
+    get_duration(m, "reconnect_max", limits::reconnect_max, c.reconnect_max);
+}
+
+void read_connection(const Located& where, Context& ctx) {
+    const MapReader m(where, ctx.issues,
+                      {"id", "protocol", "host", "port", "max_connections", "connect_timeout", "reconnect_max"});
+    ConnectionConfig c;
+    if (const Located* v = m.require("id")) {
+        c.id = read_name(*v, ctx.issues);
+        ctx.connections.add(c.id, *v, ctx.issues);
+    }
+    if (const Located* v = m.find("protocol"))
+        if (const auto index = read_choice(*v, ctx.issues, protocol_names)) c.protocol = protocol_names[*index];
+    if (const Located* v = m.require("host"))
+        if (auto host = read_host(*v, ctx.issues)) c.host = *host;
+    read_endpoint(m, c);
+    ctx.cfg.connections.push_back(std::move(c));
+}
+
+// host (an implicit connection named after the meter) or connection (a shared one).
+void read_meter_link(const MapReader& m, MeterConfig& meter, Context& ctx) {
+    const Located* host = m.find("host");
+    const Located* connection = m.find("connection");
+    const Located& where = m.where();
+    if (host && connection) {
+        ctx.issues.add(connection->line, where.path, "give either host or connection, not both");
+        return;
+    }
+    if (!host && !connection) {
+        ctx.issues.add(where.line, where.path, "needs either host (its own connection) or connection (a shared one)");
+        return;
+    }
+    if (connection) {
+        meter.connection = read_reference(*connection, ctx.issues);
+        if (!meter.connection.empty() && !ctx.connections.line_of(meter.connection))
+            ctx.issues.add(connection->line, connection->path,
+                           "unknown connection " + meter.connection + " " + ctx.connections.defined("connections"));
+        for (const auto key : endpoint_keys)
+            if (const Located* v = m.find(key))
+                ctx.issues.add(v->line, v->path,
+                               "only allowed with host; this meter uses connection " + meter.connection +
+                                   ", so set it there");
+        return;
+    }
+    ConnectionConfig c;
+    c.id = meter.id;
+    c.implicit = true;
+    if (auto name = read_host(*host, ctx.issues)) c.host = *name;
+    read_endpoint(m, c);
+    if (const int* line = ctx.connections.line_of(meter.id))
+        ctx.issues.add(host->line, host->path,
+                       "the implicit connection named after meter " + meter.id +
+                           " clashes with the connection of that id defined at line " + std::to_string(*line) +
+                           "; rename one, or use connection: " + meter.id);
+    meter.connection = meter.id;
+    ctx.cfg.connections.push_back(std::move(c));
+}
+
+// The meter's final point list: its template's points, then its own.
+void read_meter_points(const MapReader& m, MeterConfig& meter, Context& ctx) {
+    std::vector<PointRead> points;
+    if (const Located* v = m.find("template")) {
+        meter.template_id = read_reference(*v, ctx.issues);
+        const auto it = ctx.template_points.find(meter.template_id);
+        if (it != ctx.template_points.end()) {
+            points = it->second;
+        } else if (!meter.template_id.empty()) {
+            ctx.issues.add(v->line, v->path,
+                           "unknown template " + meter.template_id + " " + ctx.templates.defined("templates"));
+        }
+    }
+    const std::size_t inherited = points.size();
+    const Located* own = m.find("points");
+    if (own) {
+        auto more = read_points(*own, ctx.issues);
+        points.insert(points.end(), more.begin(), more.end());
+        check_point_names(points, inherited, meter.template_id, own->path, ctx.issues);
+    }
+    if (!m.has("template") && points.empty() && (!own || own->node.IsNull() || own->node.IsSequence()))
+        ctx.issues.add(m.where().line, m.where().path, "has no points (give a template, points, or both)");
+    for (const auto& p : points) meter.points.push_back(p.point);
+}
+
+void read_meter(const Located& where, Context& ctx) {
+    const MapReader m(where, ctx.issues,
+                      {"id", "host", "port", "max_connections", "connect_timeout", "reconnect_max", "connection",
+                       "unit_id", "template", "points", "poll_interval", "poll_jitter", "response_timeout",
+                       "max_block_registers", "max_gap", "trace", "enabled"});
+    MeterConfig meter;
+    if (!m.is_map()) return;
+    if (const Located* v = m.require("id")) {
+        meter.id = read_name(*v, ctx.issues);
+        ctx.meters.add(meter.id, *v, ctx.issues);
+    }
+    read_meter_link(m, meter, ctx);
+    get_integer(m, "unit_id", limits::unit_id, meter.unit_id);
+    read_meter_points(m, meter, ctx);
+    get_duration(m, "poll_interval", limits::poll_interval, meter.poll_interval);
+    if (const Located* v = m.find("poll_jitter"))
+        if (get_duration(m, "poll_jitter", {Duration::zero(), limits::poll_interval.max}, meter.poll_jitter) &&
+            meter.poll_jitter > meter.poll_interval)
+            ctx.issues.add(v->line, v->path,
+                           "must not be longer than poll_interval (" + format_duration(meter.poll_interval) +
+                               "), got " + shown(v->node));
+    get_duration(m, "response_timeout", limits::response_timeout, meter.response_timeout);
+    get_integer(m, "max_block_registers", limits::max_block_registers, meter.max_block_registers);
+    get_integer(m, "max_gap", limits::max_gap, meter.max_gap);
+    get_boolean(m, "trace", meter.trace);
+    get_boolean(m, "enabled", meter.enabled);
+    ctx.cfg.meters.push_back(std::move(meter));
+}
+
+}  // namespace
+
+void read_meter_sections(const MapReader& root, GatewayConfig& cfg) {
+    Context ctx{root.issues(), cfg, {}, IdRegistry("template"), IdRegistry("connection"), IdRegistry("meter")};
+    if (const Located* list = root.find("templates"))
+        for (const Located& element : list_elements(*list, ctx.issues)) read_template(element, ctx);
+    if (const Located* list = root.find("connections"))
+        for (const Located& element : list_elements(*list, ctx.issues)) read_connection(element, ctx);
+    const Located* list = root.require("meters");
+    if (!list) return;
+    const auto meters = list_elements(*list, ctx.issues);
+    if (meters.empty() && (list->node.IsNull() || list->node.IsSequence()))
+        ctx.issues.add(list->line, list->path, "at least one meter is required");
+    for (const Located& element : meters) read_meter(element, ctx);
+}
+
+}  // namespace gridgate::gateway::config_detail
