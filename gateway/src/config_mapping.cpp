@@ -1,0 +1,94 @@
+#include "config_mapping.hpp"
+
+namespace gridgate::gateway {
+
+namespace {
+modbus::Table to_table(PointTable t) {
+    switch (t) {
+        case PointTable::coil: return modbus::Table::coil;
+        case PointTable::discrete_input: return modbus::Table::discrete_input;
+        case PointTable::holding_register: return modbus::Table::holding_register;
+        case PointTable::input_register: return modbus::Table::input_register;
+    }
+    return modbus::Table::holding_register;
+}
+
+modbus::DataType to_type(PointType t) {
+    switch (t) {
+        case PointType::boolean: return modbus::DataType::boolean;
+        case PointType::u16: return modbus::DataType::u16;
+        case PointType::s16: return modbus::DataType::s16;
+        case PointType::u32: return modbus::DataType::u32;
+        case PointType::s32: return modbus::DataType::s32;
+        case PointType::u32_le: return modbus::DataType::u32_le;
+        case PointType::s32_le: return modbus::DataType::s32_le;
+        case PointType::f32: return modbus::DataType::f32;
+    }
+    return modbus::DataType::u16;
+}
+}  // namespace
+
+modbus::PointDef to_point_def(const PointConfig& p) {
+    modbus::PointDef d;
+    d.name = p.name;
+    d.table = to_table(p.table);
+    d.address = p.address;
+    d.type = to_type(p.type);
+    // JEMStar II analogs are auto-scaled into 0..32767 of the measurement range and
+    // multiplied by the meter's per-point scale factor (manual, Modbus analog scaling).
+    d.scale = p.full_scale ? p.scale * (*p.full_scale / 32767.0 / p.scale_factor) : p.scale;
+    d.offset = p.offset;
+    d.unit = p.unit;
+    return d;
+}
+
+std::vector<modbus::PointDef> to_point_defs(const MeterConfig& m) {
+    std::vector<modbus::PointDef> out;
+    out.reserve(m.points.size());
+    for (const auto& p : m.points) out.push_back(to_point_def(p));
+    return out;
+}
+
+modbus::MeterOptions to_meter_options(const MeterConfig& m) {
+    modbus::MeterOptions o;
+    o.meter_id = m.id;
+    o.unit_id = m.unit_id;
+    o.response_timeout = m.response_timeout;
+    o.plan.max_registers = m.max_block_registers;
+    o.plan.max_gap = m.max_gap;
+    o.source = Source::modbus_tcp;
+    return o;
+}
+
+modbus::TcpClientOptions to_client_options(const ConnectionConfig& c) {
+    modbus::TcpClientOptions o;
+    o.name = c.id;
+    o.host = c.host;
+    o.port = c.port;
+    o.max_connections = c.max_connections;
+    o.connect_timeout = c.connect_timeout;
+    o.reconnect_max = c.reconnect_max;
+    return o;
+}
+
+northbound::MqttOptions to_mqtt_options(const GatewayConfig& g, std::string password) {
+    northbound::MqttOptions o;
+    o.gateway_id = g.id;
+    o.host = g.mqtt.host;
+    o.port = g.mqtt.port;
+    o.client_id = g.mqtt.client_id.empty() ? "gridgate-" + g.id : g.mqtt.client_id;
+    o.topic_prefix = g.mqtt.topic_prefix;
+    o.username = g.mqtt.username;
+    o.password = std::move(password);
+    o.tls.enabled = g.mqtt.tls.enabled;
+    o.tls.ca_file = g.mqtt.tls.ca_file;
+    o.tls.cert_file = g.mqtt.tls.cert_file;
+    o.tls.key_file = g.mqtt.tls.key_file;
+    o.tls.verify_server = g.mqtt.tls.verify_server;
+    o.keepalive = g.mqtt.keepalive;
+    o.batch_max_readings = g.mqtt.batch_max_readings;
+    o.inflight_batches = g.mqtt.inflight_batches;
+    return o;
+}
+
+}  // namespace gridgate::gateway

@@ -1,0 +1,21 @@
+#pragma once
+// Turns configuration structs into the drivers' and sinks' option structs. Kept apart
+// from the wiring so the mapping (notably point scaling) is unit-testable.
+#include <vector>
+
+#include "gridgate/gateway/config.hpp"
+#include "gridgate/modbus/meter_poller.hpp"
+#include "gridgate/modbus/points.hpp"
+#include "gridgate/modbus/tcp_client.hpp"
+#include "gridgate/northbound/mqtt_forwarder.hpp"
+
+namespace gridgate::gateway {
+
+modbus::PointDef to_point_def(const PointConfig& p);
+std::vector<modbus::PointDef> to_point_defs(const MeterConfig& m);
+modbus::MeterOptions to_meter_options(const MeterConfig& m);
+modbus::TcpClientOptions to_client_options(const ConnectionConfig& c);
+// The password is read from mqtt.password_file by the caller.
+northbound::MqttOptions to_mqtt_options(const GatewayConfig& g, std::string password);
+
+}  // namespace gridgate::gateway

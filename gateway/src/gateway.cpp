@@ -1,0 +1,271 @@
+#include "gridgate/gateway/gateway.hpp"
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "config_mapping.hpp"
+#include "control_server.hpp"
+#include "gridgate/core/clock.hpp"
+#include "gridgate/modbus/tcp_client.hpp"
+#include "gridgate/northbound/mqtt_forwarder.hpp"
+#include "gridgate/store/group_committer.hpp"
+#include "gridgate/store/reading_log.hpp"
+#include "meter_task.hpp"
+
+namespace gridgate::gateway {
+
+namespace asio = boost::asio;
+using json = nlohmann::json;
+
+namespace {
+std::string read_secret(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read " + path);
+    std::string secret;
+    std::getline(in, secret);
+    while (!secret.empty() && (secret.back() == '\r' || secret.back() == ' ')) secret.pop_back();
+    return secret;
+}
+
+std::string iso_or_null(TimestampUs ts) { return ts == 0 ? std::string() : format_iso8601_utc(ts); }
+}  // namespace
+
+struct Gateway::Impl {
+    Impl(GatewayConfig c, Logger& l) : config(std::move(c)), logger(l), signals(io, SIGINT, SIGTERM), status_timer(io) {}
+
+    void open();
+    void start();
+    void shutdown();
+    void schedule_status();
+    json status() const;
+    json backlog() const;
+
+    GatewayConfig config;
+    Logger& logger;
+    SystemClock clock;
+    asio::io_context io{1};
+    asio::signal_set signals;
+    asio::steady_timer status_timer;
+    SteadyTime started_at{};
+
+    std::unique_ptr<store::ReadingLog> log;
+    std::unique_ptr<northbound::MqttForwarder> mqtt;
+    std::unique_ptr<store::GroupCommitter> committer;
+    std::map<std::string, std::unique_ptr<modbus::TcpClient>> clients;
+    std::vector<std::shared_ptr<MeterTask>> tasks;
+    std::unique_ptr<ControlServer> control;
+    bool shutting_down = false;
+};
+
+void Gateway::Impl::open() {
+    std::filesystem::create_directories(config.data_dir);
+    store::ReadingLogOptions store_options;
+    store_options.path = (std::filesystem::path(config.data_dir) / "gridgate.db").string();
+    store_options.sync = config.store.sync == "normal" ? store::SyncMode::normal : store::SyncMode::full;
+    log = std::make_unique<store::ReadingLog>(store_options);
+    logger.info("store", "opened " + store_options.path + ", last seq " + std::to_string(log->last_seq()));
+
+    const std::string password = config.mqtt.password_file.empty() ? std::string() : read_secret(config.mqtt.password_file);
+    mqtt = std::make_unique<northbound::MqttForwarder>(to_mqtt_options(config, password), *log, clock, logger);
+
+    store::GroupCommitOptions commit_options;
+    commit_options.interval = config.store.commit_interval;
+    commit_options.max_batch = config.store.commit_max_readings;
+    committer = std::make_unique<store::GroupCommitter>(*log, commit_options, logger,
+                                                        [this](store::SeqRange) { mqtt->notify_new_data(); });
+
+    for (const auto& c : config.connections)
+        clients.emplace(c.id, std::make_unique<modbus::TcpClient>(io.get_executor(), to_client_options(c), logger));
+
+    for (const auto& m : config.meters) {
+        if (!m.enabled) continue;
+        if (m.trace) logger.set_trace(m.id, true);
+        auto& client = *clients.at(m.connection);
+        auto poller = std::make_unique<modbus::MeterPoller>(client, clock, to_meter_options(m), to_point_defs(m));
+        tasks.push_back(std::make_shared<MeterTask>(io.get_executor(), std::move(poller), m.connection, m.poll_interval,
+                                                    jitter_offset(m.id, m.poll_jitter), clock, *committer, logger));
+    }
+
+    control = std::make_unique<ControlServer>(io, config.control_socket, [this](const std::string& request) {
+        // Requests arrive on the io thread; answer from thread-safe snapshots.
+        std::istringstream words(request);
+        std::string command, meter, state;
+        words >> command >> meter >> state;
+        if (command == "status") return status().dump();
+        if (command == "backlog") return backlog().dump();
+        if (command == "trace") {
+            const bool known = std::any_of(tasks.begin(), tasks.end(), [&](const auto& t) { return t->id() == meter; });
+            if (!known || (state != "on" && state != "off"))
+                return json{{"error", "usage: trace <meter> on|off (meter must be configured)"}}.dump();
+            logger.set_trace(meter, state == "on");
+            return json{{"ok", true}, {"meter", meter}, {"trace", state == "on"}}.dump();
+        }
+        return json{{"error", "unknown request '" + request + "'; expected status, backlog or trace <meter> on|off"}}.dump();
+    }, logger);
+    control->start();
+}
+
+void Gateway::Impl::start() {
+    started_at = clock.steady_now();
+    mqtt->start();
+    for (auto& t : tasks) t->start();
+    signals.async_wait([this](const boost::system::error_code& ec, int signo) {
+        if (ec) return;
+        logger.info("gateway", std::string("received ") + (signo == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");
+        shutdown();
+    });
+    schedule_status();
+    logger.info("gateway", "gateway " + config.id + " running: " + std::to_string(tasks.size()) + " meter(s) on " +
+                               std::to_string(clients.size()) + " connection(s), control socket " + config.control_socket);
+}
+
+void Gateway::Impl::schedule_status() {
+    status_timer.expires_after(config.status_interval);
+    status_timer.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || shutting_down) return;
+        json s = status();
+        int ok = 0, failing = 0;
+        for (const auto& m : s["meters"]) ++(m["last_result"] == "ok" ? ok : failing);
+        const json details{{"meters_ok", ok},
+                           {"meters_failing", failing},
+                           {"backlog", s["backlog"]["mqtt"]["readings"]},
+                           {"last_seq", s["store"]["last_seq"]}};
+        mqtt->publish_status_details(details.dump());
+        schedule_status();
+    });
+}
+
+void Gateway::Impl::shutdown() {
+    if (shutting_down) return;
+    shutting_down = true;
+    status_timer.cancel();
+    control->stop();
+    // 1. Meters: no new polls; the in-flight one finishes and submits its readings.
+    auto remaining = std::make_shared<std::size_t>(tasks.size());
+    auto after_meters = [this] {
+        // 2. Connections: close sockets.
+        auto clients_left = std::make_shared<std::size_t>(clients.size());
+        auto after_clients = [this] {
+            // 3. Commit everything polled, 4. let the broker acknowledge what it can.
+            committer->flush();
+            mqtt->notify_new_data();
+            mqtt->stop();
+            logger.info("gateway", "stopped cleanly at seq " + std::to_string(log->last_seq()));
+            io.stop();
+        };
+        if (clients.empty()) return after_clients();
+        for (auto& [id, client] : clients)
+            client->stop([this, clients_left, after_clients] {
+                asio::post(io, [clients_left, after_clients] {
+                    if (--*clients_left == 0) after_clients();
+                });
+            });
+    };
+    if (tasks.empty()) return after_meters();
+    for (auto& t : tasks)
+        t->stop([this, remaining, after_meters] {
+            asio::post(io, [remaining, after_meters] {
+                if (--*remaining == 0) after_meters();
+            });
+        });
+}
+
+json Gateway::Impl::status() const {
+    json s;
+    s["gateway"] = config.id;
+    s["time"] = format_iso8601_utc(clock.now_utc_us());
+    s["uptime_s"] = std::chrono::duration_cast<std::chrono::seconds>(clock.steady_now() - started_at).count();
+    const auto m = mqtt->stats();
+    s["mqtt"] = {{"broker", config.mqtt.host + ":" + std::to_string(config.mqtt.port)},
+                 {"tls", config.mqtt.tls.enabled},
+                 {"connected", m.connected},
+                 {"connects", m.connects},
+                 {"connection_losses", m.connection_losses},
+                 {"batches_published", m.batches_published},
+                 {"batches_acked", m.batches_acked},
+                 {"readings_acked", m.readings_acked},
+                 {"resent_batches", m.resent_batches},
+                 {"inflight", m.inflight},
+                 {"cursor", m.cursor},
+                 {"last_error", m.last_error}};
+    const auto c = committer->stats();
+    s["store"] = {{"last_seq", log->last_seq()},
+                  {"commits", c.commits},
+                  {"readings_committed", c.readings},
+                  {"commit_failures", c.failures},
+                  {"pending", c.pending}};
+    s["backlog"] = backlog();
+    json conns = json::array();
+    for (const auto& [id, client] : clients) {
+        const auto st = client->stats();
+        const auto& o = client->options();
+        conns.push_back({{"id", id},
+                         {"endpoint", o.host + ":" + std::to_string(o.port)},
+                         {"open_connections", st.open_connections},
+                         {"requests", st.requests},
+                         {"responses", st.responses},
+                         {"exceptions", st.exceptions},
+                         {"timeouts", st.timeouts},
+                         {"discarded_frames", st.discarded_frames},
+                         {"connects", st.connects},
+                         {"connect_failures", st.connect_failures},
+                         {"disconnects", st.disconnects}});
+    }
+    s["connections"] = conns;
+    json meters = json::array();
+    for (const auto& t : tasks) {
+        const auto st = t->status();
+        meters.push_back({{"id", st.id},
+                          {"connection", st.connection},
+                          {"last_result", st.last_result},
+                          {"last_poll", iso_or_null(st.last_poll_ts)},
+                          {"next_poll", iso_or_null(st.next_poll_ts)},
+                          {"last_duration_ms", std::chrono::duration_cast<std::chrono::milliseconds>(st.last_duration).count()},
+                          {"polls", st.polls},
+                          {"polls_ok", st.polls_ok},
+                          {"polls_failed", st.polls_failed},
+                          {"blocks_failed", st.blocks_failed},
+                          {"readings", st.readings},
+                          {"overruns", st.overruns},
+                          {"realignments", st.realignments}});
+    }
+    s["meters"] = meters;
+    return s;
+}
+
+json Gateway::Impl::backlog() const {
+    const auto b = log->backlog("mqtt");
+    return {{"mqtt",
+             {{"readings", b.readings},
+              {"cursor", b.cursor},
+              {"last_seq", b.last_seq},
+              {"oldest", iso_or_null(b.oldest_ts_us)}}}};
+}
+
+Gateway::Gateway(GatewayConfig config, Logger& logger) : impl_(std::make_unique<Impl>(std::move(config), logger)) {}
+Gateway::~Gateway() = default;
+
+int Gateway::run() {
+    try {
+        impl_->open();
+    } catch (const std::exception& e) {
+        impl_->logger.error("gateway", std::string("cannot start: ") + e.what());
+        return 1;
+    }
+    impl_->start();
+    impl_->io.run();
+    return 0;
+}
+
+std::string Gateway::status_json() const { return impl_->status().dump(); }
+std::string Gateway::backlog_json() const { return impl_->backlog().dump(); }
+
+}  // namespace gridgate::gateway

@@ -1,0 +1,124 @@
+#include "meter_task.hpp"
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/post.hpp>
+
+namespace gridgate::gateway {
+
+namespace asio = boost::asio;
+
+namespace {
+// Longest single sleep: the wall clock is re-read at least this often so a clock step
+// realigns the schedule within a second.
+constexpr Duration max_sleep = std::chrono::seconds(1);
+}  // namespace
+
+MeterTask::MeterTask(asio::any_io_executor executor, std::unique_ptr<modbus::MeterPoller> poller,
+                     std::string connection_id, Duration interval, Duration offset, const Clock& clock,
+                     ReadingSink& sink, Logger& logger)
+    : strand_(asio::make_strand(executor)),
+      timer_(strand_),
+      poller_(std::move(poller)),
+      schedule_(interval, offset),
+      clock_(clock),
+      sink_(sink),
+      logger_(logger) {
+    status_.id = poller_->options().meter_id;
+    status_.connection = std::move(connection_id);
+}
+
+const std::string& MeterTask::id() const { return poller_->options().meter_id; }
+
+void MeterTask::start() {
+    asio::post(strand_, [self = shared_from_this()] { self->arm(); });
+}
+
+void MeterTask::stop(std::function<void()> done) {
+    asio::post(strand_, [self = shared_from_this(), done = std::move(done)]() mutable {
+        self->stopping_ = true;
+        self->timer_.cancel();
+        if (self->polling_) {
+            self->stopped_ = std::move(done);  // runs when the poll in flight ends
+        } else if (done) {
+            done();
+        }
+    });
+}
+
+void MeterTask::arm() {
+    if (stopping_) return;
+    const Duration wait = schedule_.time_until_due(clock_.now_utc_us());
+    {
+        std::lock_guard lock(status_mutex_);
+        status_.next_poll_ts = schedule_.target();
+        status_.realignments = schedule_.realignments();
+    }
+    if (wait == Duration::zero()) {
+        on_timer();
+        return;
+    }
+    timer_.expires_after(std::min(wait, max_sleep));
+    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+        if (ec) return;  // cancelled by stop()
+        self->arm();
+    });
+}
+
+void MeterTask::on_timer() {
+    polling_ = true;
+    const SteadyTime started = clock_.steady_now();
+    poller_->poll([self = shared_from_this(), started](modbus::PollOutcome outcome) {
+        // The client answers on its own strand; come back to ours.
+        asio::post(self->strand_, [self, started, outcome = std::move(outcome)]() mutable {
+            self->on_poll_done(std::move(outcome), started);
+        });
+    });
+}
+
+void MeterTask::on_poll_done(modbus::PollOutcome outcome, SteadyTime started) {
+    polling_ = false;
+    const TimestampUs now = clock_.now_utc_us();
+    const Duration took = std::chrono::duration_cast<Duration>(clock_.steady_now() - started);
+    const std::uint64_t overran = schedule_.poll_finished(now, took);
+    const std::size_t n = outcome.readings.size();
+    {
+        std::lock_guard lock(status_mutex_);
+        ++status_.polls;
+        if (outcome.blocks_failed == 0) {
+            ++status_.polls_ok;
+            status_.last_result = "ok";
+        } else {
+            ++status_.polls_failed;
+            status_.last_result = outcome.last_error;
+        }
+        status_.blocks_failed += outcome.blocks_failed;
+        status_.readings += n;
+        status_.overruns = schedule_.overruns();
+        status_.realignments = schedule_.realignments();
+        status_.last_poll_ts = now;
+        status_.last_duration = took;
+    }
+    if (overran > 0)
+        logger_.warn("poll", id() + ": poll took " + format_duration(took) + ", " + std::to_string(overran) +
+                                 " slot(s) overrun");
+    // Log transitions, not every failed poll: a dead meter must not flood the log.
+    if (outcome.blocks_failed > 0 && !failing_) {
+        logger_.warn("poll", id() + ": poll failed: " + outcome.last_error);
+    } else if (outcome.blocks_failed == 0 && failing_) {
+        logger_.info("poll", id() + ": answering again");
+    }
+    failing_ = outcome.blocks_failed > 0;
+    if (n > 0) sink_.submit(std::move(outcome.readings));
+    if (stopping_) {
+        if (stopped_) std::exchange(stopped_, nullptr)();
+        return;
+    }
+    arm();
+}
+
+MeterStatus MeterTask::status() const {
+    std::lock_guard lock(status_mutex_);
+    return status_;
+}
+
+}  // namespace gridgate::gateway

@@ -1,0 +1,73 @@
+#pragma once
+// Polls one meter on its schedule: waits for the slot on a steady timer (re-checking
+// the wall clock at least once a second so clock steps realign promptly), runs the
+// meter's poll through the connection's client and hands the readings to the sink.
+// Runs on its own strand; never overlaps two polls of the same meter.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "gridgate/core/clock.hpp"
+#include "gridgate/core/interfaces.hpp"
+#include "gridgate/core/log.hpp"
+#include "gridgate/gateway/poll_schedule.hpp"
+#include "gridgate/modbus/meter_poller.hpp"
+
+namespace gridgate::gateway {
+
+// What `gridgatectl status` shows per meter.
+struct MeterStatus {
+    std::string id;
+    std::string connection;
+    std::uint64_t polls = 0;
+    std::uint64_t polls_ok = 0;       // every block answered
+    std::uint64_t polls_failed = 0;   // at least one block failed
+    std::uint64_t blocks_failed = 0;
+    std::uint64_t readings = 0;
+    std::uint64_t overruns = 0;
+    std::uint64_t realignments = 0;
+    TimestampUs last_poll_ts = 0;     // wall time the last poll ended
+    TimestampUs next_poll_ts = 0;
+    std::string last_result = "never polled";  // "ok" or the last error
+    Duration last_duration{};
+};
+
+class MeterTask : public std::enable_shared_from_this<MeterTask> {
+public:
+    MeterTask(boost::asio::any_io_executor executor, std::unique_ptr<modbus::MeterPoller> poller,
+              std::string connection_id, Duration interval, Duration offset, const Clock& clock,
+              ReadingSink& sink, Logger& logger);
+
+    void start();
+    // Cancels the wait; a poll in flight finishes (its readings are submitted), then
+    // done runs. No new poll starts after stop().
+    void stop(std::function<void()> done);
+
+    MeterStatus status() const;
+    const std::string& id() const;
+
+private:
+    void arm();
+    void on_timer();
+    void on_poll_done(modbus::PollOutcome outcome, SteadyTime started);
+
+    boost::asio::strand<boost::asio::any_io_executor> strand_;
+    boost::asio::steady_timer timer_;
+    std::unique_ptr<modbus::MeterPoller> poller_;
+    PollSchedule schedule_;
+    const Clock& clock_;
+    ReadingSink& sink_;
+    Logger& logger_;
+    bool polling_ = false;
+    bool stopping_ = false;
+    bool failing_ = false;
+    std::function<void()> stopped_;
+    mutable std::mutex status_mutex_;
+    MeterStatus status_;
+};
+
+}  // namespace gridgate::gateway

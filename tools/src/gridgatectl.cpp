@@ -1,0 +1,149 @@
+// gridgatectl: asks a running gridgated over its control socket and prints the answer.
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+using json = nlohmann::json;
+
+namespace {
+
+constexpr const char* default_socket = "/var/lib/gridgate/gridgated.sock";
+
+void usage(std::ostream& out) {
+    out << "usage: gridgatectl [--socket PATH] [--json] COMMAND\n"
+           "commands:\n"
+           "  status                 meters, connections, broker and store state\n"
+           "  backlog                per-sink backlog (readings not yet acknowledged)\n"
+           "  trace METER on|off     hex trace of one meter's protocol frames in the log\n"
+           "The socket defaults to $GRIDGATE_SOCKET or " << default_socket << ".\n";
+}
+
+// Sends one request line and returns the whole answer; throws with a clear reason.
+std::string ask(const std::string& path, const std::string& request) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.size() >= sizeof addr.sun_path) throw std::runtime_error("socket path too long: " + path);
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+        const int err = errno;
+        ::close(fd);
+        throw std::runtime_error("cannot reach gridgated at " + path + ": " + std::strerror(err) +
+                                 " (is it running? use --socket or GRIDGATE_SOCKET)");
+    }
+    const std::string line = request + "\n";
+    std::size_t sent = 0;
+    while (sent < line.size()) {
+        const ssize_t n = ::write(fd, line.data() + sent, line.size() - sent);
+        if (n <= 0) {
+            ::close(fd);
+            throw std::runtime_error("write to " + path + " failed");
+        }
+        sent += static_cast<std::size_t>(n);
+    }
+    std::string answer;
+    char buf[4096];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        answer.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return answer;
+}
+
+std::string str(const json& j) { return j.is_string() ? j.get<std::string>() : j.dump(); }
+
+void print_status(const json& s) {
+    std::cout << "gateway " << str(s["gateway"]) << "  time " << str(s["time"]) << "  uptime " << s["uptime_s"]
+              << " s\n";
+    const auto& m = s["mqtt"];
+    std::cout << "broker  " << str(m["broker"]) << (m["tls"].get<bool>() ? " (TLS)" : "") << "  "
+              << (m["connected"].get<bool>() ? "connected" : "DISCONNECTED") << "  acked batches "
+              << m["batches_acked"] << "  in flight " << m["inflight"] << "  cursor " << m["cursor"];
+    if (!str(m["last_error"]).empty()) std::cout << "  last error: " << str(m["last_error"]);
+    std::cout << '\n';
+    const auto& st = s["store"];
+    const auto& b = s["backlog"]["mqtt"];
+    std::cout << "store   last seq " << st["last_seq"] << "  pending " << st["pending"] << "  commit failures "
+              << st["commit_failures"] << "  backlog " << b["readings"] << " reading(s)";
+    if (!str(b["oldest"]).empty()) std::cout << " since " << str(b["oldest"]);
+    std::cout << "\n\n";
+    std::cout << std::left << std::setw(16) << "CONNECTION" << std::setw(24) << "ENDPOINT" << std::setw(6) << "OPEN"
+              << std::setw(10) << "REQUESTS" << std::setw(10) << "TIMEOUTS" << std::setw(11) << "EXCEPTIONS"
+              << std::setw(10) << "DISCARDED" << "CONNECT-FAILS\n";
+    for (const auto& c : s["connections"])
+        std::cout << std::setw(16) << str(c["id"]) << std::setw(24) << str(c["endpoint"]) << std::setw(6)
+                  << c["open_connections"] << std::setw(10) << c["requests"] << std::setw(10) << c["timeouts"]
+                  << std::setw(11) << c["exceptions"] << std::setw(10) << c["discarded_frames"]
+                  << c["connect_failures"] << '\n';
+    std::cout << '\n'
+              << std::setw(16) << "METER" << std::setw(28) << "LAST POLL" << std::setw(8) << "POLLS" << std::setw(8)
+              << "FAILED" << std::setw(10) << "READINGS" << std::setw(9) << "OVERRUNS" << "LAST RESULT\n";
+    for (const auto& me : s["meters"])
+        std::cout << std::setw(16) << str(me["id"]) << std::setw(28)
+                  << (str(me["last_poll"]).empty() ? "-" : str(me["last_poll"])) << std::setw(8) << me["polls"]
+                  << std::setw(8) << me["polls_failed"] << std::setw(10) << me["readings"] << std::setw(9)
+                  << me["overruns"] << str(me["last_result"]) << '\n';
+}
+
+void print_backlog(const json& b) {
+    std::cout << std::left << std::setw(8) << "SINK" << std::setw(12) << "READINGS" << std::setw(12) << "CURSOR"
+              << std::setw(12) << "LAST SEQ" << "OLDEST UNACKED\n";
+    for (const auto& [sink, v] : b.items())
+        std::cout << std::setw(8) << sink << std::setw(12) << v["readings"] << std::setw(12) << v["cursor"]
+                  << std::setw(12) << v["last_seq"] << (str(v["oldest"]).empty() ? "-" : str(v["oldest"])) << '\n';
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string socket_path = std::getenv("GRIDGATE_SOCKET") ? std::getenv("GRIDGATE_SOCKET") : default_socket;
+    bool raw = false;
+    std::vector<std::string> words;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--socket" && i + 1 < argc) socket_path = argv[++i];
+        else if (a == "--json") raw = true;
+        else if (a == "-h" || a == "--help") {
+            usage(std::cout);
+            return 0;
+        } else if (a == "--version") {
+            std::cout << "gridgatectl " GRIDGATE_VERSION "\n";
+            return 0;
+        } else words.push_back(a);
+    }
+    if (words.empty()) {
+        usage(std::cerr);
+        return 2;
+    }
+    std::string request;
+    for (const auto& w : words) request += (request.empty() ? "" : " ") + w;
+    try {
+        const std::string answer = ask(socket_path, request);
+        const json j = json::parse(answer);
+        if (j.contains("error")) {
+            std::cerr << "gridgatectl: " << str(j["error"]) << '\n';
+            return 1;
+        }
+        if (raw) std::cout << j.dump(2) << '\n';
+        else if (words[0] == "status") print_status(j);
+        else if (words[0] == "backlog") print_backlog(j);
+        else std::cout << j.dump() << '\n';
+        return 0;
+    } catch (const std::exception& e) {
+        std::cerr << "gridgatectl: " << e.what() << '\n';
+        return 1;
+    }
+}
