@@ -27,7 +27,9 @@ RequestResult decode_read(std::uint8_t fc, std::span<const std::byte> pdu, std::
     const ReadRequest req{static_cast<FunctionCode>(fc), wire::u16(pdu, 1), wire::u16(pdu, 3)};
     if (req.count < 1 || req.count > max_count) return bad_value(fc);
     if (!range_fits(req.address, req.count)) return bad_address(fc);
-    return Request{req};
+    // Built in place: GCC 12 with sanitizers reports a false -Wmaybe-uninitialized for
+    // the move out of a temporary variant holding a std::vector<bool> alternative.
+    return RequestResult{std::in_place_type<Request>, std::in_place_type<ReadRequest>, req};
 }
 
 RequestResult decode_write_single_coil(std::uint8_t fc, std::span<const std::byte> pdu) {

@@ -74,6 +74,15 @@ class MetersimEndToEnd(unittest.TestCase):
         self.assertEqual(rc, 0)
         self.assertIn("mqtt", out)
 
+        # Hex traces can be switched on for one meter at run time, and only that meter traces.
+        rc, out, err = h.gridgatectl(wd.file("gridgated.sock"), "trace", "jem2", "on")
+        self.assertEqual(rc, 0, err)
+        h.wait_until(lambda: "trace [jem2] rx" in gw.output(), 10, "a hex trace of jem2's frames")
+        self.assertNotIn("trace [jem1]", gw.output())
+        rc, _out, err = h.gridgatectl(wd.file("gridgated.sock"), "trace", "nosuch", "on")
+        self.assertEqual(rc, 1)
+        self.assertIn("meter must be configured", err)
+
         self.assertEqual(gw.stop(signal.SIGTERM), 0, gw.output())
         self.assertIn("stopped cleanly", gw.output())
         self.assertEqual(sim.stop(signal.SIGTERM), 0)
