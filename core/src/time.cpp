@@ -42,6 +42,7 @@ bool parse_duration(const std::string& text, Duration& out) {
     else if (unit == "s") mult = 1'000'000;
     else if (unit == "m" || unit == "min") mult = 60'000'000;
     else if (unit == "h") mult = 3'600'000'000ULL;
+    else if (unit == "d") mult = 86'400'000'000ULL;
     else return false;
     const auto max = static_cast<std::uint64_t>(std::numeric_limits<Duration::rep>::max());
     if (n > max / mult) return false;
@@ -51,6 +52,8 @@ bool parse_duration(const std::string& text, Duration& out) {
 
 std::string format_duration(Duration d) {
     const auto us = d.count();
+    // Days only from two upwards: "24h" reads better than "1d" in limits and messages.
+    if (us >= 2 * 86'400'000'000LL && us % 86'400'000'000LL == 0) return std::to_string(us / 86'400'000'000LL) + "d";
     if (us != 0 && us % 3'600'000'000LL == 0) return std::to_string(us / 3'600'000'000LL) + "h";
     if (us != 0 && us % 60'000'000LL == 0) return std::to_string(us / 60'000'000LL) + "m";
     if (us != 0 && us % 1'000'000 == 0) return std::to_string(us / 1'000'000) + "s";

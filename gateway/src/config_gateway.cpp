@@ -12,6 +12,7 @@ namespace {
 
 constexpr std::array<std::string_view, 6> log_level_names{"trace", "debug", "info", "warn", "error", "off"};
 constexpr std::array<std::string_view, 2> sync_names{"full", "normal"};
+constexpr std::array<std::string_view, 2> quota_policy_names{"drop_oldest", "stop_low_priority"};
 
 // The control socket is a Unix socket, whose path has a hard length limit.
 void check_socket_path(const std::string& path, int line, const std::string& key_path, bool defaulted,
@@ -57,11 +58,22 @@ void read_store_section(const MapReader& root, GatewayConfig& cfg) {
     const Located* section = root.find("store");
     if (!section) return;
     Issues& issues = root.issues();
-    const MapReader m(*section, issues, {"commit_interval", "commit_max_readings", "sync"});
+    const MapReader m(*section, issues,
+                      {"commit_interval", "commit_max_readings", "sync", "quota_bytes", "max_age", "quota_policy",
+                       "max_pending_readings"});
     get_duration(m, "commit_interval", limits::commit_interval, cfg.store.commit_interval);
     get_integer(m, "commit_max_readings", limits::commit_max_readings, cfg.store.commit_max_readings);
     if (const Located* v = m.find("sync"))
         if (const auto index = read_choice(*v, issues, sync_names)) cfg.store.sync = std::string(sync_names[*index]);
+    get_size(m, "quota_bytes", limits::quota_bytes, cfg.store.quota_bytes);
+    if (const Located* v = m.find("quota_bytes"))
+        if (cfg.store.quota_bytes != 0 && cfg.store.quota_bytes < (1u << 20))
+            issues.add(v->line, v->path, "must be 0 (no quota) or at least 1MiB, got " + shown(v->node));
+    get_duration(m, "max_age", limits::max_age, cfg.store.max_age);
+    if (const Located* v = m.find("quota_policy"))
+        if (const auto index = read_choice(*v, issues, quota_policy_names))
+            cfg.store.quota_policy = std::string(quota_policy_names[*index]);
+    get_integer(m, "max_pending_readings", limits::max_pending_readings, cfg.store.max_pending_readings);
 }
 
 }  // namespace gridgate::gateway::config_detail

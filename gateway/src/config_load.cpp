@@ -71,7 +71,7 @@ std::optional<YAML::Node> parse_document(const std::string& text, Issues& issues
     const YAML::Node& root = documents.first;
     if (!root.IsMap()) {
         issues.add(root.Mark().line + 1, "",
-                   "must be a map of sections (gateway, mqtt, store, templates, connections, meters), got " +
+                   "must be a map of sections (gateway, mqtt, store, templates, connections, buses, meters), got " +
                        shown(root));
         return std::nullopt;
     }
@@ -85,7 +85,7 @@ ConfigResult parse_text(const std::string& text, const std::string& file, const 
     try {
         if (const auto document = parse_document(text, issues)) {
             const MapReader root(Located{*document, "", document->Mark().line + 1}, issues,
-                                 {"gateway", "mqtt", "store", "templates", "connections", "meters"});
+                                 {"gateway", "mqtt", "store", "templates", "connections", "buses", "meters"});
             read_gateway_section(root, base_dir, cfg);
             read_mqtt_section(root, base_dir, cfg);
             read_store_section(root, cfg);

@@ -60,6 +60,17 @@ modbus::MeterOptions to_meter_options(const MeterConfig& m) {
     return o;
 }
 
+std::vector<PriorityGroup> priority_groups(const MeterConfig& m) {
+    std::vector<PriorityGroup> groups;
+    for (const PointPriority p : {PointPriority::high, PointPriority::normal, PointPriority::low}) {
+        PriorityGroup g{p, to_meter_options(m), {}};
+        for (const auto& point : m.points)
+            if (point.priority == p) g.points.push_back(to_point_def(point));
+        if (!g.points.empty()) groups.push_back(std::move(g));
+    }
+    return groups;
+}
+
 modbus::TcpClientOptions to_client_options(const ConnectionConfig& c) {
     modbus::TcpClientOptions o;
     o.name = c.id;

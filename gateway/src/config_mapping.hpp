@@ -14,6 +14,14 @@ namespace gridgate::gateway {
 modbus::PointDef to_point_def(const PointConfig& p);
 std::vector<modbus::PointDef> to_point_defs(const MeterConfig& m);
 modbus::MeterOptions to_meter_options(const MeterConfig& m);
+
+// A meter's points of one priority, polled as one group: high first, then normal, low.
+struct PriorityGroup {
+    PointPriority priority;
+    modbus::MeterOptions options;
+    std::vector<modbus::PointDef> points;
+};
+std::vector<PriorityGroup> priority_groups(const MeterConfig& m);
 modbus::TcpClientOptions to_client_options(const ConnectionConfig& c);
 // The password is read from mqtt.password_file by the caller.
 northbound::MqttOptions to_mqtt_options(const GatewayConfig& g, std::string password);

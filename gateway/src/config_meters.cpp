@@ -1,6 +1,7 @@
 // The templates, connections and meters sections, read together because meters refer to
 // templates and connections by id: here references are resolved, implicit connections
 // made and template points expanded.
+#include <algorithm>
 #include <array>
 #include <map>
 #include <vector>
@@ -15,7 +16,11 @@ namespace gridgate::gateway::config_detail {
 
 namespace {
 
-constexpr std::array<std::string_view, 1> protocol_names{"modbus_tcp"};
+constexpr std::array<std::string_view, 2> protocol_names{"modbus_tcp", "modbus_rtu_over_tcp"};
+constexpr std::array<std::string_view, 1> bus_protocol_names{"modbus_rtu"};
+constexpr std::array<std::string_view, 3> parity_names{"none", "even", "odd"};
+constexpr std::array<std::string_view, 3> rs485_names{"none", "kernel", "rts"};
+constexpr std::array<unsigned, 8> standard_bauds{1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200};
 // Keys of a connection that a meter with its own host may also carry.
 constexpr std::array<std::string_view, 4> endpoint_keys{"port", "max_connections", "connect_timeout", "reconnect_max"};
 
@@ -30,6 +35,7 @@ struct Context {
     IdRegistry templates;
     IdRegistry connections;
     IdRegistry meters;
+    IdRegistry buses;
 };
 
 void read_template(const Located& where, Context& ctx) {
@@ -75,17 +81,73 @@ void read_connection(const Located& where, Context& ctx) {
     ctx.cfg.connections.push_back(std::move(c));
 }
 
-// host (an implicit connection named after the meter) or connection (a shared one).
+void read_bus(const Located& where, Context& ctx) {
+    const MapReader m(where, ctx.issues,
+                      {"id", "protocol", "device", "baud", "data_bits", "parity", "stop_bits", "rs485",
+                       "tx_start_delay", "tx_end_delay", "max_backoff", "backoff_after"});
+    BusConfig b;
+    b.line = where.line;
+    if (const Located* v = m.require("id")) {
+        b.id = read_name(*v, ctx.issues);
+        ctx.buses.add(b.id, *v, ctx.issues);
+        if (const int* line = ctx.connections.line_of(b.id))
+            ctx.issues.add(v->line, v->path,
+                           "bus " + b.id + " has the id of the connection defined at line " + std::to_string(*line) +
+                               "; connections and buses need distinct ids");
+    }
+    if (const Located* v = m.find("protocol"))
+        if (const auto index = read_choice(*v, ctx.issues, bus_protocol_names)) b.protocol = bus_protocol_names[*index];
+    if (m.require("device")) get_text(m, "device", b.device);
+    if (const Located* v = m.find("baud")) {
+        unsigned baud = 0;
+        if (get_integer(m, "baud", {1, 1'000'000}, baud)) {
+            if (std::find(standard_bauds.begin(), standard_bauds.end(), baud) == standard_bauds.end())
+                ctx.issues.add(v->line, v->path,
+                               "must be a standard rate: 1200, 2400, 4800, 9600, 19200, 38400, 57600 or 115200, got " +
+                                   shown(v->node));
+            else
+                b.baud = baud;
+        }
+    }
+    get_integer(m, "data_bits", {7, 8}, b.data_bits);
+    get_integer(m, "stop_bits", {1, 2}, b.stop_bits);
+    if (const Located* v = m.find("parity"))
+        if (const auto index = read_choice(*v, ctx.issues, parity_names)) b.parity = parity_names[*index];
+    if (const Located* v = m.find("rs485"))
+        if (const auto index = read_choice(*v, ctx.issues, rs485_names)) b.rs485 = rs485_names[*index];
+    get_duration(m, "tx_start_delay", limits::tx_delay, b.tx_start_delay);
+    get_duration(m, "tx_end_delay", limits::tx_delay, b.tx_end_delay);
+    for (const auto key : {"tx_start_delay", "tx_end_delay"})
+        if (const Located* v = m.find(key); v && b.rs485 == "none")
+            ctx.issues.add(v->line, v->path, "only used with rs485: rts or kernel (this bus has rs485: none)");
+    get_duration(m, "max_backoff", limits::max_backoff, b.max_backoff);
+    get_integer(m, "backoff_after", limits::backoff_after, b.backoff_after);
+    ctx.cfg.buses.push_back(std::move(b));
+}
+
+// host (an implicit connection named after the meter), connection (a shared one) or bus
+// (a serial line).
 void read_meter_link(const MapReader& m, MeterConfig& meter, Context& ctx) {
     const Located* host = m.find("host");
     const Located* connection = m.find("connection");
+    const Located* bus = m.find("bus");
     const Located& where = m.where();
-    if (host && connection) {
-        ctx.issues.add(connection->line, where.path, "give either host or connection, not both");
+    if ((host != nullptr) + (connection != nullptr) + (bus != nullptr) > 1) {
+        ctx.issues.add((bus ? bus : connection)->line, where.path, "give only one of host, connection or bus");
         return;
     }
-    if (!host && !connection) {
-        ctx.issues.add(where.line, where.path, "needs either host (its own connection) or connection (a shared one)");
+    if (!host && !connection && !bus) {
+        ctx.issues.add(where.line, where.path,
+                       "needs host (its own connection), connection (a shared one) or bus (a serial line)");
+        return;
+    }
+    if (bus) {
+        meter.bus = read_reference(*bus, ctx.issues);
+        if (!meter.bus.empty() && !ctx.buses.line_of(meter.bus))
+            ctx.issues.add(bus->line, bus->path, "unknown bus " + meter.bus + " " + ctx.buses.defined("buses"));
+        for (const auto key : endpoint_keys)
+            if (const Located* v = m.find(key))
+                ctx.issues.add(v->line, v->path, "only allowed with host; this meter is on bus " + meter.bus);
         return;
     }
     if (connection) {
@@ -142,7 +204,7 @@ void read_meter_points(const MapReader& m, MeterConfig& meter, Context& ctx) {
 void read_meter(const Located& where, Context& ctx) {
     const MapReader m(where, ctx.issues,
                       {"id", "host", "port", "max_connections", "connect_timeout", "reconnect_max", "connection",
-                       "unit_id", "template", "points", "poll_interval", "poll_jitter", "response_timeout",
+                       "bus", "unit_id", "template", "points", "poll_interval", "poll_jitter", "response_timeout",
                        "max_block_registers", "max_gap", "trace", "enabled"});
     MeterConfig meter;
     if (!m.is_map()) return;
@@ -151,7 +213,8 @@ void read_meter(const Located& where, Context& ctx) {
         ctx.meters.add(meter.id, *v, ctx.issues);
     }
     read_meter_link(m, meter, ctx);
-    get_integer(m, "unit_id", limits::unit_id, meter.unit_id);
+    // On a serial line the unit id is the slave address: 0 is broadcast (no replies).
+    get_integer(m, "unit_id", meter.bus.empty() ? limits::unit_id : limits::slave_address, meter.unit_id);
     read_meter_points(m, meter, ctx);
     get_duration(m, "poll_interval", limits::poll_interval, meter.poll_interval);
     if (const Located* v = m.find("poll_jitter"))
@@ -171,11 +234,16 @@ void read_meter(const Located& where, Context& ctx) {
 }  // namespace
 
 void read_meter_sections(const MapReader& root, GatewayConfig& cfg) {
-    Context ctx{root.issues(), cfg, {}, IdRegistry("template"), IdRegistry("connection"), IdRegistry("meter")};
+    Context ctx{root.issues(),           cfg,
+                {},
+                IdRegistry("template"),  IdRegistry("connection"),
+                IdRegistry("meter"),     IdRegistry("bus")};
     if (const Located* list = root.find("templates"))
         for (const Located& element : list_elements(*list, ctx.issues)) read_template(element, ctx);
     if (const Located* list = root.find("connections"))
         for (const Located& element : list_elements(*list, ctx.issues)) read_connection(element, ctx);
+    if (const Located* list = root.find("buses"))
+        for (const Located& element : list_elements(*list, ctx.issues)) read_bus(element, ctx);
     const Located* list = root.require("meters");
     if (!list) return;
     const auto meters = list_elements(*list, ctx.issues);

@@ -56,7 +56,8 @@ void read_mqtt_section(const MapReader& root, const std::string& base_dir, Gatew
         Issues& issues = root.issues();
         const MapReader m(*section, issues,
                           {"host", "port", "client_id", "topic_prefix", "username", "password_file", "keepalive",
-                           "batch_max_readings", "inflight_batches", "tls"});
+                           "batch_max_readings", "inflight_batches", "tls", "max_messages_per_s", "max_bytes_per_s",
+                           "live_lane_threshold"});
         if (const Located* v = m.find("host"))
             if (auto host = read_host(*v, issues)) mqtt.host = *host;
         get_integer(m, "port", limits::tcp_port, mqtt.port);
@@ -81,6 +82,10 @@ void read_mqtt_section(const MapReader& root, const std::string& base_dir, Gatew
                            "must be a whole number of seconds (MQTT counts keepalive in seconds), got " + shown(v->node));
         get_integer(m, "batch_max_readings", limits::batch_max_readings, mqtt.batch_max_readings);
         get_integer(m, "inflight_batches", limits::inflight_batches, mqtt.inflight_batches);
+        get_integer(m, "max_messages_per_s", limits::max_messages_per_s, mqtt.max_messages_per_s);
+        get_size(m, "max_bytes_per_s", limits::max_bytes_per_s, mqtt.max_bytes_per_s);
+        std::size_t lane = 0;
+        if (get_integer(m, "live_lane_threshold", limits::live_lane_threshold, lane)) mqtt.live_lane_threshold = lane;
         if (const Located* v = m.find("tls")) read_tls(*v, base_dir, mqtt.tls, issues);
         if (mqtt.tls.enabled && !m.has("port")) mqtt.port = default_tls_port;
     }

@@ -144,7 +144,7 @@ PointRead read_point(const Located& where, Issues& issues) {
     out.name_line = where.line;
     const MapReader m(where, issues,
                       {"name", "table", "address", "ref", "type", "scale", "offset", "full_scale", "scale_factor",
-                       "unit"});
+                       "unit", "priority"});
     if (!m.is_map()) return out;
     if (const Located* v = m.require("name")) {
         p.name = read_name(*v, issues);
@@ -158,6 +158,10 @@ PointRead read_point(const Located& where, Issues& issues) {
                        std::to_string(p.address) + " it would run past the last register (65535)");
     read_scaling(m, type_known, p);
     get_text(m, "unit", p.unit, true);
+    if (const Located* v = m.find("priority")) {
+        static constexpr std::string_view priorities[] = {"high", "normal", "low"};
+        if (const auto index = read_choice(*v, issues, priorities)) p.priority = static_cast<PointPriority>(*index);
+    }
     return out;
 }
 

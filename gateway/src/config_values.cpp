@@ -123,6 +123,30 @@ std::optional<long long> read_integer(const Located& v, Issues& issues, IntRange
     return std::nullopt;
 }
 
+std::optional<long long> read_size(const Located& v, Issues& issues, IntRange range) {
+    static constexpr std::pair<std::string_view, long long> units[] = {
+        {"KiB", 1LL << 10}, {"MiB", 1LL << 20}, {"GiB", 1LL << 30}, {"TiB", 1LL << 40},
+        {"kB", 1'000}, {"KB", 1'000}, {"MB", 1'000'000}, {"GB", 1'000'000'000}, {"TB", 1'000'000'000'000}, {"B", 1}};
+    std::optional<long long> value;
+    const std::string text = v.node.IsScalar() ? v.node.Scalar() : std::string();
+    std::string_view digits = text;
+    long long mult = 1;
+    for (const auto& [suffix, m] : units)
+        if (digits.size() > suffix.size() && digits.ends_with(suffix)) {
+            digits.remove_suffix(suffix.size());
+            mult = m;
+            break;
+        }
+    bool overflow = false;
+    if (v.node.IsScalar() && all_digits(std::string(digits)))
+        if (const auto n = parse_integer(digits, overflow); n && *n <= range.max / mult) value = *n * mult;
+    if (value && *value >= range.min && *value <= range.max && !is_quoted(v.node)) return value;
+    issues.add(v.line, v.path,
+               "must be a size between " + std::to_string(range.min) + " and " + std::to_string(range.max) +
+                   " bytes, as a number of bytes or with a unit (kB, MB, GB, KiB, MiB, GiB), got " + shown(v.node));
+    return std::nullopt;
+}
+
 std::optional<bool> read_boolean(const Located& v, Issues& issues) {
     const bool scalar = v.node.IsScalar();
     const std::string text = scalar ? v.node.Scalar() : std::string();
@@ -147,7 +171,7 @@ std::optional<Duration> read_duration(const Located& v, Issues& issues, Duration
     if (all_digits(text)) {
         issues.add(v.line, v.path,
                    "must be a duration with a unit, got " + shown(v.node) + " (write e.g. " + text +
-                       "s; units: us, ms, s, m or min, h)");
+                       "s; units: us, ms, s, m or min, h, d)");
         return std::nullopt;
     }
     Duration value{};

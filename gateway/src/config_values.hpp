@@ -32,6 +32,9 @@ std::optional<bool> read_boolean(const Located& v, Issues& issues);
 // non-zero number").
 std::optional<double> read_number(const Located& v, Issues& issues, std::string_view what,
                                   bool (*acceptable)(double));
+// A byte size: a plain integer or a number with a unit (kB, MB, GB, KiB, MiB, GiB; B),
+// within `range`.
+std::optional<long long> read_size(const Located& v, Issues& issues, IntRange range);
 // A duration with its unit ("250ms", "15m") within `range`.
 std::optional<Duration> read_duration(const Located& v, Issues& issues, DurationRange range);
 // One of `names`; returns its index.
@@ -43,6 +46,16 @@ std::string list_names(std::span<const std::string_view> names);
 bool get_text(const MapReader& m, std::string_view key, std::string& out, bool allow_empty = false);
 bool get_boolean(const MapReader& m, std::string_view key, bool& out);
 bool get_duration(const MapReader& m, std::string_view key, DurationRange range, Duration& out);
+
+template <class T>
+bool get_size(const MapReader& m, std::string_view key, IntRange range, T& out) {
+    const Located* v = m.find(key);
+    if (!v) return false;
+    const auto value = read_size(*v, m.issues(), range);
+    if (!value) return false;
+    out = static_cast<T>(*value);
+    return true;
+}
 
 template <class T>
 bool get_integer(const MapReader& m, std::string_view key, IntRange range, T& out) {

@@ -1,6 +1,7 @@
 #include "gridgate/gateway/gateway.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -62,6 +63,7 @@ struct Gateway::Impl {
     std::map<std::string, std::unique_ptr<modbus::TcpClient>> clients;
     std::vector<std::shared_ptr<MeterTask>> tasks;
     std::unique_ptr<ControlServer> control;
+    std::atomic<bool> suspend_low{false};  // stop_low_priority quota policy in force
     bool shutting_down = false;
 };
 
@@ -88,10 +90,18 @@ void Gateway::Impl::open() {
     for (const auto& m : config.meters) {
         if (!m.enabled) continue;
         if (m.trace) logger.set_trace(m.id, true);
+        if (!m.bus.empty())
+            throw std::runtime_error("meter " + m.id + ": Modbus RTU buses are not supported by this build yet");
         auto& client = *clients.at(m.connection);
-        auto poller = std::make_unique<modbus::MeterPoller>(client, clock, to_meter_options(m), to_point_defs(m));
-        tasks.push_back(std::make_shared<MeterTask>(io.get_executor(), std::move(poller), m.connection, m.poll_interval,
-                                                    jitter_offset(m.id, m.poll_jitter), clock, *committer, logger));
+        std::vector<std::unique_ptr<modbus::MeterPoller>> pollers;
+        std::size_t low = std::string::npos;
+        for (const auto& group : priority_groups(m)) {
+            if (group.priority == PointPriority::low) low = pollers.size();
+            pollers.push_back(std::make_unique<modbus::MeterPoller>(client, clock, group.options, group.points));
+        }
+        tasks.push_back(std::make_shared<MeterTask>(io.get_executor(), std::move(pollers), low, m.connection,
+                                                    m.poll_interval, jitter_offset(m.id, m.poll_jitter), clock,
+                                                    *committer, suspend_low, logger));
     }
 
     control = std::make_unique<ControlServer>(io, config.control_socket, [this](const std::string& request) {
@@ -235,6 +245,7 @@ json Gateway::Impl::status() const {
                           {"blocks_failed", st.blocks_failed},
                           {"readings", st.readings},
                           {"overruns", st.overruns},
+                          {"low_priority_skipped", st.low_priority_skipped},
                           {"realignments", st.realignments}});
     }
     s["meters"] = meters;

@@ -13,21 +13,23 @@ namespace {
 constexpr Duration max_sleep = std::chrono::seconds(1);
 }  // namespace
 
-MeterTask::MeterTask(asio::any_io_executor executor, std::unique_ptr<modbus::MeterPoller> poller,
-                     std::string connection_id, Duration interval, Duration offset, const Clock& clock,
-                     ReadingSink& sink, Logger& logger)
+MeterTask::MeterTask(asio::any_io_executor executor, std::vector<std::unique_ptr<modbus::MeterPoller>> pollers,
+                     std::size_t low, std::string connection_id, Duration interval, Duration offset,
+                     const Clock& clock, ReadingSink& sink, const std::atomic<bool>& suspend_low, Logger& logger)
     : strand_(asio::make_strand(executor)),
       timer_(strand_),
-      poller_(std::move(poller)),
+      pollers_(std::move(pollers)),
+      low_(low),
+      suspend_low_(suspend_low),
       schedule_(interval, offset),
       clock_(clock),
       sink_(sink),
       logger_(logger) {
-    status_.id = poller_->options().meter_id;
+    status_.id = pollers_.front()->options().meter_id;
     status_.connection = std::move(connection_id);
 }
 
-const std::string& MeterTask::id() const { return poller_->options().meter_id; }
+const std::string& MeterTask::id() const { return pollers_.front()->options().meter_id; }
 
 void MeterTask::start() {
     asio::post(strand_, [self = shared_from_this()] { self->arm(); });
@@ -66,17 +68,41 @@ void MeterTask::arm() {
 
 void MeterTask::on_timer() {
     polling_ = true;
-    const SteadyTime started = clock_.steady_now();
-    poller_->poll([self = shared_from_this(), started](modbus::PollOutcome outcome) {
+    current_ = {};
+    skipped_low_ = false;
+    started_ = clock_.steady_now();
+    run_poller(0);
+}
+
+void MeterTask::run_poller(std::size_t index) {
+    if (index == low_ && suspend_low_.load()) {
+        skipped_low_ = true;
+        ++index;
+    }
+    if (index >= pollers_.size()) {
+        on_poll_done(started_);
+        return;
+    }
+    pollers_[index]->poll([self = shared_from_this(), index](modbus::PollOutcome part) {
         // The client answers on its own strand; come back to ours.
-        asio::post(self->strand_, [self, started, outcome = std::move(outcome)]() mutable {
-            self->on_poll_done(std::move(outcome), started);
+        asio::post(self->strand_, [self, index, part = std::move(part)]() mutable {
+            auto& all = self->current_;
+            all.readings.insert(all.readings.end(), std::make_move_iterator(part.readings.begin()),
+                                std::make_move_iterator(part.readings.end()));
+            all.blocks_ok += part.blocks_ok;
+            all.blocks_failed += part.blocks_failed;
+            if (!part.last_error.empty()) all.last_error = part.last_error;
+            // An unreachable meter costs no more for its other groups: the clients fail
+            // fast while they back off from it.
+            self->run_poller(index + 1);
         });
     });
 }
 
-void MeterTask::on_poll_done(modbus::PollOutcome outcome, SteadyTime started) {
+void MeterTask::on_poll_done(SteadyTime started) {
     polling_ = false;
+    modbus::PollOutcome outcome = std::move(current_);
+    current_ = {};
     const TimestampUs now = clock_.now_utc_us();
     const Duration took = std::chrono::duration_cast<Duration>(clock_.steady_now() - started);
     const std::uint64_t overran = schedule_.poll_finished(now, took);
@@ -93,6 +119,7 @@ void MeterTask::on_poll_done(modbus::PollOutcome outcome, SteadyTime started) {
         }
         status_.blocks_failed += outcome.blocks_failed;
         status_.readings += n;
+        if (skipped_low_) ++status_.low_priority_skipped;
         status_.overruns = schedule_.overruns();
         status_.realignments = schedule_.realignments();
         status_.last_poll_ts = now;

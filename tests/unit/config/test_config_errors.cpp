@@ -10,7 +10,7 @@ using Issues = std::vector<std::string>;
 
 TEST_CASE("unknown key at the top level") {
     CHECK(issues_of(minimal_config + "gatway: {}\n") ==
-          Issues{"site.yaml:8: gatway: unknown key (expected one of: gateway, mqtt, store, templates, connections, "
+          Issues{"site.yaml:8: gatway: unknown key (expected one of: gateway, mqtt, store, templates, connections, buses, "
                  "meters)"});
 }
 
@@ -99,7 +99,7 @@ TEST_CASE("batch sizes out of range") {
 TEST_CASE("a duration without a unit gets a hint") {
     CHECK(issues_of(minimal_config + "    poll_interval: 15\n") ==
           Issues{"site.yaml:8: meters[0].poll_interval: must be a duration with a unit, got 15 (write e.g. 15s; "
-                 "units: us, ms, s, m or min, h)"});
+                 "units: us, ms, s, m or min, h, d)"});
 }
 
 TEST_CASE("a duration that is not one") {
@@ -129,7 +129,7 @@ meters:
   - {id: jem1, connection: c1, points: [{name: p, ref: 40001}]}
 )") == Issues{"site.yaml:3: gateway.log_level: must be one of trace, debug, info, warn, error or off, got verbose",
               "site.yaml:5: store.sync: must be one of full or normal, got fast",
-              "site.yaml:7: connections[0].protocol: must be one of modbus_tcp, got dnp3"});
+              "site.yaml:7: connections[0].protocol: must be one of modbus_tcp or modbus_rtu_over_tcp, got dnp3"});
 }
 
 TEST_CASE("ids must be usable as MQTT topic segments") {
@@ -218,7 +218,7 @@ meters:
     host: 10.0.0.11
     connection: gw
     points: [{name: p, ref: 40001}]
-)") == Issues{"site.yaml:6: meters[0]: give either host or connection, not both"});
+)") == Issues{"site.yaml:6: meters[0]: give only one of host, connection or bus"});
 }
 
 TEST_CASE("a meter with neither host nor connection") {
@@ -226,7 +226,7 @@ TEST_CASE("a meter with neither host nor connection") {
 meters:
   - id: jem1
     points: [{name: p, ref: 40001}]
-)") == Issues{"site.yaml:3: meters[0]: needs either host (its own connection) or connection (a shared one)"});
+)") == Issues{"site.yaml:3: meters[0]: needs host (its own connection), connection (a shared one) or bus (a serial line)"});
 }
 
 TEST_CASE("a meter on a shared connection cannot set the connection's settings") {
@@ -307,7 +307,7 @@ meters:
         "(discrete input), 30001-39999 (input register), 40001-49999 (holding register), or 6 digits such as "
         "400001-465536, got 20001",
         "site.yaml:13: meters[1].id: duplicate meter id jem1 (first defined at line 7)",
-        "site.yaml:13: meters[1]: needs either host (its own connection) or connection (a shared one)",
+        "site.yaml:13: meters[1]: needs host (its own connection), connection (a shared one) or bus (a serial line)",
         "site.yaml:14: meters[1].points[0].type: must be a register type (u16, s16, u32, s32, u32_le, s32_le or f32) "
         "for a holding register, got boolean",
     });

@@ -19,7 +19,7 @@ std::string meter_with(const std::string& points) {
 TEST_CASE("unknown key in a point") {
     CHECK(issues_of(meter_with("      - {name: wh, table: holding, adress: 0}\n")) ==
           Issues{"site.yaml:6: meters[0].points[0].adress: unknown key (expected one of: name, table, address, ref, "
-                 "type, scale, offset, full_scale, scale_factor, unit)",
+                 "type, scale, offset, full_scale, scale_factor, unit, priority)",
                  "site.yaml:6: meters[0].points[0].address: required key is missing (table needs an address)"});
 }
 

@@ -18,6 +18,8 @@ TEST_CASE("durations parse with their units") {
     CHECK(d == 2h);
     REQUIRE(parse_duration("1500us", d));
     CHECK(d == 1500us);
+    REQUIRE(parse_duration("30d", d));
+    CHECK(d == std::chrono::hours(720));
     REQUIRE(parse_duration("0s", d));
     CHECK(d == 0s);
 }
@@ -39,6 +41,7 @@ TEST_CASE("durations format back to the largest exact unit") {
     CHECK(format_duration(250ms) == "250ms");
     CHECK(format_duration(1500us) == "1500us");
     CHECK(format_duration(2h) == "2h");
+    CHECK(format_duration(48h) == "2d");
 }
 
 TEST_CASE("timestamps format as ISO-8601 UTC with microseconds") {

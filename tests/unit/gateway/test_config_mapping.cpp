@@ -58,3 +58,30 @@ TEST_CASE("MQTT client id defaults from the gateway id") {
     CHECK(to_mqtt_options(g, "pw").client_id == "custom");
     CHECK(to_mqtt_options(g, "pw").password == "pw");
 }
+
+TEST_CASE("points are grouped by priority, high first, keeping their order") {
+    MeterConfig m;
+    m.id = "jem1";
+    for (const auto& [name, prio] : std::vector<std::pair<std::string, PointPriority>>{
+             {"va", PointPriority::normal}, {"wh_del", PointPriority::high}, {"thd", PointPriority::low},
+             {"vb", PointPriority::normal}, {"wh_rec", PointPriority::high}}) {
+        PointConfig p;
+        p.name = name;
+        p.priority = prio;
+        m.points.push_back(p);
+    }
+    const auto groups = priority_groups(m);
+    REQUIRE(groups.size() == 3);
+    CHECK(groups[0].priority == PointPriority::high);
+    CHECK(groups[0].points.size() == 2);
+    CHECK(groups[0].points[0].name == "wh_del");
+    CHECK(groups[0].points[1].name == "wh_rec");
+    CHECK(groups[1].points[0].name == "va");
+    CHECK(groups[1].points[1].name == "vb");
+    CHECK(groups[2].priority == PointPriority::low);
+    CHECK(groups[2].points[0].name == "thd");
+    CHECK(groups[2].options.meter_id == "jem1");
+
+    m.points.erase(m.points.begin() + 2);  // no low points: no low group
+    CHECK(priority_groups(m).size() == 2);
+}

@@ -15,7 +15,7 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 std::string format_iso8601_utc(TimestampUs ts);
 
 // Parses a human duration as written in configuration: "250ms", "2s", "15m", "1h",
-// "1500us". Returns false on anything else (no unit, negative, overflow).
+// "1500us", "30d". Returns false on anything else (no unit, negative, overflow).
 bool parse_duration(const std::string& text, Duration& out);
 
 // The inverse of parse_duration, choosing the largest exact unit ("15m", "250ms").

@@ -34,16 +34,27 @@ struct MqttConfig {
     Duration keepalive = std::chrono::seconds(30);
     std::size_t batch_max_readings = 500;  // 1..10000
     std::size_t inflight_batches = 16;     // 1..1000
+    std::uint64_t max_messages_per_s = 0;  // 0 = unlimited
+    std::uint64_t max_bytes_per_s = 0;     // 0 = unlimited
+    std::optional<std::size_t> live_lane_threshold;  // unset = 5 x batch_max_readings; 0 = no live lane
 };
 
 struct StoreConfig {
     Duration commit_interval = std::chrono::milliseconds(100);  // 1ms..10s
     std::size_t commit_max_readings = 10'000;                   // 1..1000000
     std::string sync = "full";                                  // full | normal
+    std::uint64_t quota_bytes = 0;                              // 0 = no size quota
+    Duration max_age = Duration::zero();                        // 0 = no age limit
+    std::string quota_policy = "drop_oldest";                   // drop_oldest | stop_low_priority
+    std::size_t max_pending_readings = 200'000;                 // in memory while the disk refuses writes
 };
 
 enum class PointTable { coil, discrete_input, holding_register, input_register };
 enum class PointType { boolean, u16, s16, u32, s32, u32_le, s32_le, f32 };
+
+// Polling priority: high points are read first on a shared bus, and low points are the
+// ones suspended when the store's quota policy is stop_low_priority.
+enum class PointPriority { high, normal, low };
 
 struct PointConfig {
     std::string name;
@@ -55,6 +66,7 @@ struct PointConfig {
     std::optional<double> full_scale;  // JEMStar auto-scaled analog: value = raw/32767*full_scale/scale_factor
     double scale_factor = 1.0;         // the meter's per-point scale factor (with full_scale)
     std::string unit;
+    PointPriority priority = PointPriority::normal;
     int line = 0;                      // where it was defined, for messages
 };
 
@@ -67,7 +79,7 @@ struct TemplateConfig {
 // A Modbus TCP endpoint. Several meters (unit ids) may share one (serial gateways).
 struct ConnectionConfig {
     std::string id;
-    std::string protocol = "modbus_tcp";
+    std::string protocol = "modbus_tcp";                  // modbus_tcp | modbus_rtu_over_tcp
     std::string host;
     std::uint16_t port = 502;
     unsigned max_connections = 1;                         // 1..8 (JEMStar II allows 2)
@@ -76,9 +88,28 @@ struct ConnectionConfig {
     bool implicit = false;                                // made from a meter's host/port
 };
 
+// A serial line (RS-485 or RS-232) carrying Modbus RTU to one or more meters, one
+// transaction at a time.
+struct BusConfig {
+    std::string id;
+    std::string protocol = "modbus_rtu";
+    std::string device;                                  // e.g. /dev/serial/by-id/usb-FTDI_..-if00-port0
+    unsigned baud = 9600;                                // 1200..115200, standard rates
+    unsigned data_bits = 8;                              // 7 | 8
+    std::string parity = "none";                         // none | even | odd
+    unsigned stop_bits = 1;                              // 1 | 2
+    std::string rs485 = "none";                          // none | kernel | rts (direction control)
+    Duration tx_start_delay = Duration::zero();          // rts: after raising RTS, before sending
+    Duration tx_end_delay = Duration::zero();            // rts: after the last byte, before dropping RTS
+    Duration max_backoff = std::chrono::minutes(5);      // ceiling of a dead meter's backoff
+    unsigned backoff_after = 3;                          // consecutive timeouts before backing off
+    int line = 0;
+};
+
 struct MeterConfig {
     std::string id;
-    std::string connection;                               // ConnectionConfig id
+    std::string connection;                               // ConnectionConfig id (TCP meters)
+    std::string bus;                                      // BusConfig id (serial meters); one of the two
     std::uint8_t unit_id = 1;                             // 0..255 (Modbus TCP unit id)
     Duration response_timeout = std::chrono::seconds(1);  // 10ms..60s
     Duration poll_interval = std::chrono::minutes(1);     // 10ms..24h
@@ -101,6 +132,7 @@ struct GatewayConfig {
     StoreConfig store;
     std::vector<TemplateConfig> templates;
     std::vector<ConnectionConfig> connections;            // explicit and implicit
+    std::vector<BusConfig> buses;
     std::vector<MeterConfig> meters;
     std::string source_file;
 };
