@@ -1,5 +1,6 @@
 #include "gridgate/store/group_committer.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <iterator>
 #include <string>
@@ -12,7 +13,13 @@ constexpr std::string_view component = "store";
 
 GroupCommitter::GroupCommitter(ReadingLog& log, GroupCommitOptions options, Logger& logger,
                                std::function<void(SeqRange)> on_commit)
-    : log_(log), options_(options), logger_(logger), on_commit_(std::move(on_commit)) {
+    : log_(log), options_(std::move(options)), logger_(logger), on_commit_(std::move(on_commit)) {
+    if (options_.quota.enabled()) {
+        // The first run is due at once: a store reopened over its quota is trimmed before
+        // it grows further.
+        quota_requested_ = true;
+        stats_.quota = log_.quota_state();
+    }
     thread_ = std::thread([this] { run(); });
 }
 
@@ -43,6 +50,7 @@ void GroupCommitter::submit(std::vector<Reading> readings) {
         queued_.push_back(Batch{std::move(readings), SteadyClock::now()});
         ++submitted_batches_;
         notify = notify || queued_readings_ >= options_.max_batch;
+        enforce_pending_bound();
     }
     if (notify) wake_.notify_one();
 }
@@ -50,10 +58,19 @@ void GroupCommitter::submit(std::vector<Reading> readings) {
 void GroupCommitter::flush() {
     std::unique_lock lock(mutex_);
     const std::uint64_t target = submitted_batches_;
-    if (committed_batches_ >= target) return;
+    if (resolved_batches_ >= target) return;
     if (flush_target_ < target) flush_target_ = target;
     wake_.notify_one();
-    done_.wait(lock, [&] { return committed_batches_ >= target || finished_; });
+    done_.wait(lock, [&] { return resolved_batches_ >= target || finished_; });
+}
+
+bool GroupCommitter::flush_for(Duration timeout) {
+    std::unique_lock lock(mutex_);
+    const std::uint64_t target = submitted_batches_;
+    if (resolved_batches_ >= target) return true;
+    if (flush_target_ < target) flush_target_ = target;
+    wake_.notify_one();
+    return done_.wait_for(lock, timeout, [&] { return resolved_batches_ >= target || finished_; });
 }
 
 GroupCommitStats GroupCommitter::stats() const {
@@ -68,8 +85,8 @@ void GroupCommitter::run() {
     try {
         run_loop(lock);
     } catch (const std::exception& e) {
-        // Nothing in the loop is expected to throw (commit errors are caught there);
-        // this is bad_alloc territory. Stop cleanly rather than terminate the daemon.
+        // Nothing in the loop is expected to throw (commit and quota errors are caught
+        // there); this is bad_alloc territory. Stop cleanly rather than terminate the daemon.
         if (!lock.owns_lock()) lock.lock();
         logger_.error(component, std::string("group committer stopped: ") + e.what());
     } catch (...) {
@@ -83,103 +100,142 @@ void GroupCommitter::run() {
 }
 
 void GroupCommitter::run_loop(std::unique_lock<std::mutex>& lock) {
-    std::vector<Reading> in_flight;  // kept across failed attempts, never dropped while running
-    std::uint64_t batches_after = 0;  // committed_batches_ once in_flight is committed
-    unsigned failures_in_a_row = 0;
+    bool retry_pending = false;  // the last commit failed: wait out the backoff, then retry
+    Duration retry_delay = options_.retry_delay;
     unsigned shutdown_failures = 0;
     for (;;) {
-        if (in_flight.empty()) {
-            wait_until_due(lock);
-            if (queued_.empty()) return;  // stopping, and everything is committed
-            in_flight = take_queued(batches_after);
+        if (retry_pending) {
+            // Wake at once when asked to stop, so shutdown does not sit out a whole delay,
+            // and do not back off further while stopping.
+            const bool was_stopping = stopping_;
+            wake_.wait_for(lock, stopping_ ? options_.retry_delay : retry_delay,
+                           [&] { return stopping_ != was_stopping; });
+            retry_delay = std::min(retry_delay * 2, std::max(options_.max_retry_delay, options_.retry_delay));
+        } else if (!wait_for_work(lock)) {
+            if (quota_due(SteadyClock::now())) run_quota(lock);
+            if (stopping_ && queued_.empty()) return;  // everything is committed
+            continue;
+        }
+        if (quota_due(SteadyClock::now())) run_quota(lock);
+        if (queued_.empty()) {
+            retry_pending = false;
+            continue;
         }
 
+        Batch batch = take_queued();
         lock.unlock();
-        std::string error;
-        const std::optional<SeqRange> range = try_commit(in_flight, error);
+        const CommitResult result = try_commit(batch.readings);
         lock.lock();
 
-        if (range) {
+        if (result.range) {
             // Stats first, then the observer, then flush() callers: whoever is woken by
             // a step sees the ones before it done.
             ++stats_.commits;
-            stats_.readings += in_flight.size();
+            stats_.readings += batch.readings.size();
             in_flight_readings_ = 0;
+            if (failures_in_a_row_ > 0) note_recovery(lock);
+            retry_pending = false;
+            retry_delay = options_.retry_delay;
+            shutdown_failures = 0;
             lock.unlock();
-            if (failures_in_a_row > 0)
-                logger_.info(component, "commit succeeded after " + std::to_string(failures_in_a_row) +
-                                            " failed attempts");
-            failures_in_a_row = 0;
-            report_commit(*range);
+            report_commit(*result.range);
             lock.lock();
-            committed_batches_ = batches_after;
-            in_flight.clear();
+            // The disk takes writes again: record what was dropped meanwhile before
+            // flush() callers return, so they find it in the audit log.
+            if (unaudited_drops_.count > 0) audit_dropped_pending(lock);
+            resolved_batches_ += batch.batches;
             done_.notify_all();
             continue;
         }
-        // Count before logging, so whoever sees the log line sees the count too.
-        ++failures_in_a_row;
-        ++stats_.failures;
+
+        const std::size_t readings = batch.readings.size();
+        put_back(std::move(batch));
+        note_failure(lock, result, readings);
         const bool give_up = stopping_ && ++shutdown_failures >= options_.shutdown_attempts;
-        const std::size_t stranded = in_flight.size() + queued_readings_;
-        lock.unlock();
-        logger_.error(component, "commit of " + std::to_string(in_flight.size()) + " readings failed" +
-                                     (give_up ? ": " : ", will retry: ") + error);
-        if (give_up)
+        if (give_up) {
+            const std::size_t stranded = queued_readings_;
+            lock.unlock();
             logger_.error(component, "giving up at shutdown: " + std::to_string(stranded) +
-                                         " readings could not be committed and are lost");
-        lock.lock();
-        if (give_up) return;
-        // Wait before retrying, but wake at once when asked to stop so shutdown does
-        // not sit out a whole delay first.
-        const bool was_stopping = stopping_;
-        wake_.wait_for(lock, options_.retry_delay, [&] { return stopping_ != was_stopping; });
-    }
-}
-
-void GroupCommitter::wait_until_due(std::unique_lock<std::mutex>& lock) {
-    for (;;) {
-        if (queued_.empty()) {
-            if (stopping_) return;
-            wake_.wait(lock);
-            continue;
-        }
-        if (stopping_ || queued_readings_ >= options_.max_batch || flush_target_ > committed_batches_)
+                                         " readings could not be committed and are lost (" + result.error + ")");
+            lock.lock();
             return;
-        const auto deadline = queued_.front().submitted + options_.interval;
-        if (SteadyClock::now() >= deadline) return;
-        wake_.wait_until(lock, deadline);
+        }
+        if (result.disk_refused && !stopping_) {
+            make_room(lock);
+            quota_requested_ = true;
+            if (quota_due(SteadyClock::now())) run_quota(lock);
+        }
+        retry_pending = true;
     }
 }
 
-std::vector<Reading> GroupCommitter::take_queued(std::uint64_t& batches_after) {
+bool GroupCommitter::commit_due(SteadyClock::time_point now) const {
+    if (queued_.empty()) return false;
+    return stopping_ || queued_readings_ >= options_.max_batch || flush_target_ > resolved_batches_ ||
+           now >= queued_.front().submitted + options_.interval;
+}
+
+bool GroupCommitter::quota_due(SteadyClock::time_point now) const {
+    return options_.quota.enabled() && !stopping_ && (quota_requested_ || now >= next_quota_at_);
+}
+
+// True when a commit is due; false when only the quota is, or when stopping with nothing
+// left to commit. A due commit goes first, so a long quota job cannot starve commits.
+bool GroupCommitter::wait_for_work(std::unique_lock<std::mutex>& lock) {
+    for (;;) {
+        const auto now = SteadyClock::now();
+        if (commit_due(now)) return true;
+        if (quota_due(now)) return false;
+        if (queued_.empty() && stopping_) return false;
+        std::optional<SteadyClock::time_point> deadline;
+        if (!queued_.empty()) deadline = queued_.front().submitted + options_.interval;
+        if (options_.quota.enabled() && !stopping_ && (!deadline || next_quota_at_ < *deadline))
+            deadline = next_quota_at_;
+        if (deadline) wake_.wait_until(lock, *deadline);
+        else wake_.wait(lock);
+    }
+}
+
+GroupCommitter::Batch GroupCommitter::take_queued() {
     // Whole batches, oldest first, up to max_batch readings (at least one batch), so a
     // backlog built up during failures is committed in bounded transactions.
-    std::vector<Reading> out;
-    std::uint64_t taken = 0;
+    Batch out{{}, queued_.front().submitted, 0};
     while (!queued_.empty()) {
-        std::vector<Reading>& next = queued_.front().readings;
-        if (!out.empty() && out.size() + next.size() > options_.max_batch) break;
-        queued_readings_ -= next.size();
-        if (out.empty()) out = std::move(next);
-        else out.insert(out.end(), std::make_move_iterator(next.begin()), std::make_move_iterator(next.end()));
+        Batch& next = queued_.front();
+        if (!out.readings.empty() && out.readings.size() + next.readings.size() > options_.max_batch) break;
+        queued_readings_ -= next.readings.size();
+        if (out.readings.empty()) out.readings = std::move(next.readings);
+        else
+            out.readings.insert(out.readings.end(), std::make_move_iterator(next.readings.begin()),
+                                std::make_move_iterator(next.readings.end()));
+        out.batches += next.batches;
         queued_.pop_front();
-        ++taken;
     }
-    in_flight_readings_ = out.size();
-    batches_after = committed_batches_ + taken;
+    in_flight_readings_ = out.readings.size();
     return out;
 }
 
-std::optional<SeqRange> GroupCommitter::try_commit(const std::vector<Reading>& readings, std::string& error) {
+void GroupCommitter::put_back(Batch batch) {
+    // Back at the front, as the oldest pending readings: the bound trims from there.
+    in_flight_readings_ = 0;
+    queued_readings_ += batch.readings.size();
+    queued_.push_front(std::move(batch));
+    enforce_pending_bound();
+}
+
+GroupCommitter::CommitResult GroupCommitter::try_commit(const std::vector<Reading>& readings) {
+    CommitResult result;
     try {
-        return log_.append(readings);
+        result.range = log_.append(readings);
+    } catch (const StoreError& e) {
+        result.error = e.what();
+        result.disk_refused = e.kind() == StoreErrorKind::disk_full || e.kind() == StoreErrorKind::io;
     } catch (const std::exception& e) {
-        // StoreError above all (busy, disk full, I/O); anything else is treated the same:
-        // keep the readings and retry, never let it end the thread.
-        error = e.what();
+        // Anything else is treated the same: keep the readings and retry, never let it
+        // end the thread.
+        result.error = e.what();
     }
-    return std::nullopt;
+    return result;
 }
 
 void GroupCommitter::report_commit(SeqRange range) {
@@ -190,6 +246,10 @@ void GroupCommitter::report_commit(SeqRange range) {
         // The readings are durable; a failing observer must not make us commit them twice.
         logger_.error(component, std::string("on_commit callback threw: ") + e.what());
     }
+}
+
+TimestampUs GroupCommitter::wall_now() const {
+    return options_.clock != nullptr ? options_.clock->now_utc_us() : system_clock_.now_utc_us();
 }
 
 }  // namespace gridgate::store

@@ -1,31 +1,22 @@
 #include "gridgate/store/reading_log.hpp"
 
-#include <atomic>
 #include <cmath>
-#include <limits>
-#include <mutex>
+#include <filesystem>
 
-#include "point_dictionary.hpp"
+#include "open_checks.hpp"
+#include "reading_log_impl.hpp"
 #include "schema.hpp"
-#include "sqlite.hpp"
+#include "value_codec.hpp"
 
 namespace gridgate::store {
 
 namespace {
 
-std::int64_t to_sql(std::uint64_t seq) {
-    constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-    return static_cast<std::int64_t>(seq > max ? max : seq);
-}
-
-std::uint64_t seq_from_sql(std::int64_t value) { return value < 0 ? 0 : static_cast<std::uint64_t>(value); }
-
-sqlite::Database open_writer(const ReadingLogOptions& options) {
-    if (options.path.empty() || options.path == ":memory:" || options.path.starts_with("file:"))
-        throw StoreError("reading log path must name a database file, got '" + options.path + "'");
-    sqlite::Database db(options.path);
+sqlite::Database open_and_check(const ReadingLogOptions& options) {
+    sqlite::Database db(options.path, options.vfs);
     db.set_busy_timeout(options.busy_timeout);
-    schema::check_before_open(db, ReadingLog::schema_version);
+    db.set_checkpoint_on_close(false);  // until the checks pass: a refused file stays untouched
+    open_checks::before_open(db, ReadingLog::schema_version);
     // WAL: readers (the northbound sinks) never block the committer, and a commit
     // appends to one file instead of rewriting pages in place.
     {
@@ -37,126 +28,174 @@ sqlite::Database open_writer(const ReadingLogOptions& options) {
     }
     db.exec(options.sync == SyncMode::full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     schema::migrate(db, ReadingLog::schema_version);
+    open_checks::after_migrate(db);
+    db.set_checkpoint_on_close(true);
     return db;
 }
 
+bool exists(const std::string& path) {
+    std::error_code ec;
+    return std::filesystem::exists(path, ec);
+}
+
+sqlite::Database open_writer(const ReadingLogOptions& options) {
+    if (options.path.empty() || options.path == ":memory:" || options.path.starts_with("file:"))
+        throw StoreError("reading log path must name a database file, got '" + options.path + "'");
+    const bool had_wal = exists(options.path + "-wal");
+    const bool had_shm = exists(options.path + "-shm");
+    try {
+        return open_and_check(options);
+    } catch (const StoreError&) {
+        // A refused file is left as it was found. SQLite opened a WAL file for a file in
+        // WAL mode; if that is new and empty, it is ours to remove (a WAL that was there
+        // before is never touched: it may hold the newest commits).
+        std::error_code ec;
+        if (!had_wal && std::filesystem::file_size(options.path + "-wal", ec) == 0 && !ec) {
+            std::filesystem::remove(options.path + "-wal", ec);
+            if (!had_shm) std::filesystem::remove(options.path + "-shm", ec);
+        }
+        throw;
+    }
+}
+
 sqlite::Database open_reader(const ReadingLogOptions& options) {
-    sqlite::Database db(options.path);
+    sqlite::Database db(options.path, options.vfs);
     db.set_busy_timeout(options.busy_timeout);
     db.exec("PRAGMA query_only=1");  // this connection must never write
     return db;
 }
 
+// ts is kept as µs from ts_base. Wrapping arithmetic makes that a bijection for every
+// int64, so even an absurd timestamp from a confused meter round-trips instead of
+// failing the whole transaction.
+std::int64_t ts_to_row(TimestampUs ts, std::int64_t base) {
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(ts) - static_cast<std::uint64_t>(base));
+}
+TimestampUs ts_from_row(std::int64_t stored, std::int64_t base) {
+    return static_cast<TimestampUs>(static_cast<std::uint64_t>(stored) + static_cast<std::uint64_t>(base));
+}
+
+constexpr const char* used_bytes_sql =
+    "SELECT (page_count - freelist_count) * page_size "
+    "FROM pragma_page_count(), pragma_freelist_count(), pragma_page_size()";
+
 }  // namespace
 
-// Two connections: the writer (append, cursors) and a reader for the sinks. In WAL mode
-// the reader sees the last committed state and is never blocked by a commit in progress,
-// so an fsync on slow flash does not stall northbound. Each has its own mutex.
-struct ReadingLog::Impl {
-    explicit Impl(ReadingLogOptions o)
-        : options(std::move(o)),
-          writer(open_writer(options)),
-          points(writer),
-          insert_reading(writer, "INSERT INTO readings(seq, point_id, ts, value, quality) VALUES(?1, ?2, ?3, ?4, ?5)"),
-          select_last_seq(writer, "SELECT value FROM meta WHERE key = 'last_seq'"),
-          update_last_seq(writer, "UPDATE meta SET value = ?1 WHERE key = 'last_seq'"),
-          upsert_cursor(writer,
-                        "INSERT INTO cursors(sink, seq) VALUES(?1, ?2) "
-                        "ON CONFLICT(sink) DO UPDATE SET seq = max(seq, excluded.seq)"),
-          reader(open_reader(options)),
-          // LEFT JOIN: a reading whose point row were somehow missing still goes out
-          // (with empty names) instead of leaving a silent gap in the seq stream.
-          select_after(reader,
-                       "SELECT r.seq, p.meter, p.point, p.unit, p.source, r.ts, r.value, r.quality "
-                       "FROM readings r LEFT JOIN points p ON p.id = r.point_id "
+ReadingLog::Impl::Impl(ReadingLogOptions o)
+    : options(std::move(o)),
+      writer(open_writer(options)),
+      points(writer),
+      insert_reading(writer, "INSERT INTO readings(seq, point, ts, value) VALUES(?1, ?2, ?3, ?4)"),
+      select_meta(writer, "SELECT value FROM meta WHERE key = ?1"),
+      update_last_seq(writer, "UPDATE meta SET value = ?1 WHERE key = 'last_seq'"),
+      add_to_meta(writer, "UPDATE meta SET value = value + ?2 WHERE key = ?1"),
+      upsert_cursor(writer,
+                    "INSERT INTO cursors(sink, seq) VALUES(?1, ?2) "
+                    "ON CONFLICT(sink) DO UPDATE SET seq = max(seq, excluded.seq)"),
+      insert_audit(writer, "INSERT INTO audit(ts, kind, detail) VALUES(?1, ?2, ?3) RETURNING id"),
+      writer_used_bytes(writer, used_bytes_sql),
+      writer_first_seq(writer, "SELECT min(seq) FROM readings"),
+      writer_cursor(writer, "SELECT seq FROM cursors WHERE sink = ?1"),
+      writer_max_seq(writer, "SELECT max(seq) FROM readings"),
+      writer_seq_ts_from(writer, "SELECT seq, ts FROM readings WHERE seq >= ?1 ORDER BY seq LIMIT 1"),
+      delete_through(writer, "DELETE FROM readings WHERE seq <= ?1"),
+      // Audit ids are max+1, and only the oldest are ever deleted, so they are contiguous.
+      trim_audit(writer, "DELETE FROM audit WHERE id <= (SELECT max(id) FROM audit) - ?1"),
+      reader(open_reader(options)),
+      // LEFT JOIN: a reading whose point row were somehow missing still goes out
+      // (with empty names) instead of leaving a silent gap in the seq stream.
+      select_after(reader,
+                   "SELECT r.seq, p.meter, p.point, p.unit, p.source, r.ts, r.value, r.point "
+                   "FROM readings r LEFT JOIN points p ON p.id = (r.point & " +
+                       std::to_string(row_format::point_mask) +
+                       ") "
                        "WHERE r.seq > ?1 ORDER BY r.seq LIMIT ?2"),
-          select_cursor(reader, "SELECT seq FROM cursors WHERE sink = ?1"),
-          select_backlog(reader, "SELECT count(*), min(ts) FROM readings WHERE seq > ?1"),
-          select_count(reader, "SELECT count(*) FROM readings"),
-          select_committed_last_seq(reader, "SELECT value FROM meta WHERE key = 'last_seq'") {
-        last_seq = load_last_seq();
-        committed_last_seq.store(last_seq);
-        check_seq_consistency();
-    }
+      select_cursor(reader, "SELECT seq FROM cursors WHERE sink = ?1"),
+      // Two subqueries: SQLite answers each of min() and max() of the rowid from one
+      // edge of the b-tree, but not both in one aggregate.
+      select_seq_range(reader, "SELECT (SELECT min(seq) FROM readings), (SELECT max(seq) FROM readings)"),
+      select_oldest_waiting_ts(reader,
+                               "SELECT min(ts) FROM (SELECT ts FROM readings WHERE seq > ?1 ORDER BY seq LIMIT " +
+                                   std::to_string(backlog_ts_scan_rows) + ")"),
+      select_count(reader, "SELECT count(*) FROM readings"),
+      reader_used_bytes(reader, used_bytes_sql),
+      select_committed_last_seq(reader, "SELECT value FROM meta WHERE key = 'last_seq'"),
+      select_audit(reader, "SELECT id, ts, kind, detail FROM audit WHERE id > ?1 ORDER BY id LIMIT ?2"),
+      select_audit_counts(reader, "SELECT kind, count(*) FROM audit GROUP BY kind") {
+    ts_base = static_cast<std::int64_t>(meta_locked("ts_base"));
+    last_seq = load_last_seq();
+    committed_last_seq.store(last_seq);
+}
 
-    std::uint64_t load_last_seq() {
-        auto run = select_last_seq.run();
-        if (!run.step()) throw StoreError("database " + options.path + " has no last_seq record", StoreErrorKind::corrupt);
-        return seq_from_sql(run.int64(0));
-    }
+std::uint64_t ReadingLog::Impl::meta_locked(const char* key) {
+    auto run = select_meta.run();
+    run.bind(1, std::string_view(key));
+    if (!run.step())
+        throw StoreError("database " + options.path + " has no " + key + " record", StoreErrorKind::corrupt);
+    return static_cast<std::uint64_t>(run.int64(0));
+}
 
-    // last_seq is the high-water mark that keeps seq from ever being reused, even after
-    // old rows are deleted; a row above it means the file was edited or damaged.
-    void check_seq_consistency() {
-        sqlite::Statement max_seq(writer, "SELECT max(seq) FROM readings");
-        auto run = max_seq.run();
-        run.step();
-        if (!run.is_null(0) && seq_from_sql(run.int64(0)) > last_seq)
-            throw StoreError("database " + options.path + " holds reading seq " + std::to_string(run.int64(0)) +
-                                 " above its last_seq " + std::to_string(last_seq) + "; refusing to open it",
-                             StoreErrorKind::corrupt);
-    }
+std::uint64_t ReadingLog::Impl::load_last_seq() { return meta_locked("last_seq"); }
 
-    SeqRange append_locked(const std::vector<Reading>& readings) {
-        const SeqRange range{last_seq + 1, last_seq + readings.size()};
-        writer.exec("BEGIN IMMEDIATE");
-        try {
-            std::uint64_t seq = range.first;
-            for (const Reading& r : readings) {
-                const std::int64_t point_id = points.id_for(r);
-                auto run = insert_reading.run();
-                run.bind(1, to_sql(seq++)).bind(2, point_id).bind(3, std::int64_t{r.ts_us});
-                // SQLite stores NaN as NULL anyway; say so explicitly and map it back on read.
-                if (std::isnan(r.value)) run.bind_null(4);
-                else run.bind(4, r.value);
-                run.bind(5, static_cast<std::int64_t>(r.quality));
-                run.execute();
+std::uint64_t ReadingLog::Impl::used_bytes_locked() {
+    auto run = writer_used_bytes.run();
+    run.step();
+    return seq_from_sql(run.int64(0));
+}
+
+std::uint64_t ReadingLog::Impl::first_seq_locked() {
+    auto run = writer_first_seq.run();
+    run.step();
+    return run.is_null(0) ? 0 : seq_from_sql(run.int64(0));
+}
+
+SeqRange ReadingLog::Impl::append_locked(const std::vector<Reading>& readings) {
+    const SeqRange range{last_seq + 1, last_seq + readings.size()};
+    writer.exec("BEGIN IMMEDIATE");
+    try {
+        std::uint64_t seq = range.first;
+        for (const Reading& r : readings) {
+            const std::int64_t point_id = points.id_for(r);
+            if (point_id > row_format::point_mask)
+                throw StoreError("database " + options.path + " has run out of point ids (more than " +
+                                 std::to_string(row_format::point_mask) + " distinct points)");
+            const std::int64_t point = point_id | (static_cast<std::int64_t>(r.quality) << row_format::quality_shift);
+            auto run = insert_reading.run();
+            run.bind(1, to_sql(seq++)).bind(2, point).bind(3, ts_to_row(r.ts_us, ts_base));
+            const value_codec::Encoded value = value_codec::encode(r.value);
+            switch (value.kind) {
+                case value_codec::Encoded::Kind::null: run.bind_null(4); break;
+                case value_codec::Encoded::Kind::integer: run.bind(4, value.integer); break;
+                case value_codec::Encoded::Kind::real: run.bind(4, value.real); break;
             }
-            update_last_seq.run().bind(1, to_sql(range.last)).execute();
-            writer.exec("COMMIT");
-        } catch (...) {
-            writer.rollback_quietly();
-            points.discard_staged();
-            // Re-read rather than assume: whatever the file now says is the truth.
-            try {
-                last_seq = load_last_seq();
-            } catch (const StoreError&) {
-                // keep the old value; the next append will fail and retry this
-            }
-            throw;
+            run.execute();
         }
-        points.commit_staged();
-        last_seq = range.last;
-        committed_last_seq.store(range.last);
-        return range;
+        update_last_seq.run().bind(1, to_sql(range.last)).execute();
+        writer.exec("COMMIT");
+    } catch (...) {
+        writer.rollback_quietly();
+        points.discard_staged();
+        // Re-read rather than assume: whatever the file now says is the truth.
+        try {
+            last_seq = load_last_seq();
+        } catch (const StoreError&) {
+            // keep the old value; the next append will fail and retry this
+        }
+        throw;
     }
-
-    ReadingLogOptions options;
-
-    std::mutex write_mutex;  // guards writer, its statements, points, last_seq
-    sqlite::Database writer;
-    PointDictionary points;
-    sqlite::Statement insert_reading;
-    sqlite::Statement select_last_seq;
-    sqlite::Statement update_last_seq;
-    sqlite::Statement upsert_cursor;
-    std::uint64_t last_seq = 0;
-    std::atomic<std::uint64_t> committed_last_seq{0};
-
-    std::mutex read_mutex;  // guards reader and its statements
-    sqlite::Database reader;
-    sqlite::Statement select_after;
-    sqlite::Statement select_cursor;
-    sqlite::Statement select_backlog;
-    sqlite::Statement select_count;
-    sqlite::Statement select_committed_last_seq;
-};
+    points.commit_staged();
+    last_seq = range.last;
+    committed_last_seq.store(range.last);
+    return range;
+}
 
 ReadingLog::ReadingLog(ReadingLogOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 
 ReadingLog::~ReadingLog() = default;
 
 const std::string& ReadingLog::path() const { return impl_->options.path; }
+
+const ReadingLogOptions& ReadingLog::options() const { return impl_->options; }
 
 SeqRange ReadingLog::append(const std::vector<Reading>& readings) {
     if (readings.empty()) return {};
@@ -180,9 +219,12 @@ std::vector<StoredReading> ReadingLog::read_after(std::uint64_t after_seq, std::
         s.reading.point = run.text(2);
         s.reading.unit = run.text(3);
         s.reading.source = static_cast<Source>(run.int64(4));
-        s.reading.ts_us = run.int64(5);
-        s.reading.value = run.is_null(6) ? std::numeric_limits<double>::quiet_NaN() : run.real(6);
-        s.reading.quality = static_cast<std::uint32_t>(run.int64(7));
+        s.reading.ts_us = ts_from_row(run.int64(5), impl_->ts_base);
+        if (run.is_null(6)) s.reading.value = std::numeric_limits<double>::quiet_NaN();
+        else if (run.is_integer(6)) s.reading.value = value_codec::decode_integer(run.int64(6));
+        else s.reading.value = run.real(6);
+        s.reading.quality = static_cast<std::uint32_t>(static_cast<std::uint64_t>(run.int64(7)) >>
+                                                       row_format::quality_shift);
         out.push_back(std::move(s));
     }
     return out;
@@ -207,6 +249,8 @@ std::uint64_t ReadingLog::last_seq() { return impl_->committed_last_seq.load(); 
 BacklogInfo ReadingLog::backlog(std::string_view sink) {
     std::lock_guard lock(impl_->read_mutex);
     // One read transaction, so cursor, last_seq and the count come from one snapshot.
+    // The quota deletes only from the oldest end, so the readings held are exactly the
+    // seqs first..last and the count needs no scan.
     impl_->reader.exec("BEGIN");
     try {
         BacklogInfo info;
@@ -215,12 +259,23 @@ BacklogInfo ReadingLog::backlog(std::string_view sink) {
             run.bind(1, sink);
             if (run.step()) info.cursor = seq_from_sql(run.int64(0));
         }
+        std::uint64_t first = 0;
+        std::uint64_t last = 0;
         {
-            auto run = impl_->select_backlog.run();
-            run.bind(1, to_sql(info.cursor));
+            auto run = impl_->select_seq_range.run();
             run.step();
-            info.readings = seq_from_sql(run.int64(0));
-            info.oldest_ts_us = run.is_null(1) ? 0 : run.int64(1);
+            if (!run.is_null(0)) {
+                first = seq_from_sql(run.int64(0));
+                last = seq_from_sql(run.int64(1));
+            }
+        }
+        const std::uint64_t acknowledged = first == 0 ? info.cursor : std::max(info.cursor, first - 1);
+        info.readings = last > acknowledged ? last - acknowledged : 0;
+        if (info.readings > 0) {
+            auto run = impl_->select_oldest_waiting_ts.run();
+            run.bind(1, to_sql(acknowledged));
+            run.step();
+            if (!run.is_null(0)) info.oldest_ts_us = ts_from_row(run.int64(0), impl_->ts_base);
         }
         {
             auto run = impl_->select_committed_last_seq.run();
@@ -237,6 +292,20 @@ BacklogInfo ReadingLog::backlog(std::string_view sink) {
 std::uint64_t ReadingLog::reading_count() {
     std::lock_guard lock(impl_->read_mutex);
     auto run = impl_->select_count.run();
+    run.step();
+    return seq_from_sql(run.int64(0));
+}
+
+std::uint64_t ReadingLog::first_seq() {
+    std::lock_guard lock(impl_->read_mutex);
+    auto run = impl_->select_seq_range.run();
+    run.step();
+    return run.is_null(0) ? 0 : seq_from_sql(run.int64(0));
+}
+
+std::uint64_t ReadingLog::used_bytes() {
+    std::lock_guard lock(impl_->read_mutex);
+    auto run = impl_->reader_used_bytes.run();
     run.step();
     return seq_from_sql(run.int64(0));
 }

@@ -41,54 +41,55 @@ CREATE TABLE cursors(
     seq  INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+
+    // 2: the audit log (quota drops, disk full, recoveries: what an operator must be able
+    // to find later), and the quota's lifetime counters.
+    R"sql(
+CREATE TABLE audit(
+    id     INTEGER PRIMARY KEY,
+    ts     INTEGER NOT NULL,
+    kind   TEXT NOT NULL,
+    detail TEXT NOT NULL CHECK (json_valid(detail) AND json_type(detail) = 'object')
+);
+INSERT INTO meta(key, value) VALUES('pruned_acked', 0), ('dropped_unacked', 0);
+)sql",
+
+    // 3: the compact reading row (docs/store.md, "Bytes per reading"). `point` packs the
+    // points.id with the quality flags above bit 24, so a good reading's row has no
+    // quality column at all; `ts` is µs from meta.ts_base, which is put 4 years after the
+    // file's creation so readings from then to 8 years later fit SQLite's 6-byte integer;
+    // `value` has no type (no affinity) so it keeps the INTEGER or REAL it is given
+    // (store/src/value_codec.hpp). v1/v2 rows are copied over with their REAL values.
+    R"sql(
+INSERT INTO meta(key, value)
+    VALUES('ts_base', (CAST(strftime('%s', 'now') AS INTEGER) + 126230400) * 1000000);
+CREATE TABLE readings_v3(
+    seq   INTEGER PRIMARY KEY,
+    point INTEGER NOT NULL,
+    ts    INTEGER NOT NULL,
+    value
+);
+INSERT INTO readings_v3(seq, point, ts, value)
+    SELECT seq, point_id | (quality << 24), ts - (SELECT value FROM meta WHERE key = 'ts_base'), value
+    FROM readings ORDER BY seq;
+DROP TABLE readings;
+ALTER TABLE readings_v3 RENAME TO readings;
+)sql",
 };
 
-std::string newer_message(int found, int supported, const std::string& path) {
+}  // namespace
+
+std::string newer_version_message(int found, int supported, const std::string& path) {
     return "database schema version " + std::to_string(found) +
            " is newer than this gridgated supports (" + std::to_string(supported) +
            "); refusing to open " + path;
 }
-
-void quick_check(sqlite::Database& db) {
-    std::string problems;
-    try {
-        sqlite::Statement statement(db, "PRAGMA quick_check(5)");
-        auto run = statement.run();
-        while (run.step()) {
-            std::string line = run.text(0);
-            if (line == "ok") continue;
-            // Keep the message on one log line.
-            for (char& c : line)
-                if (c == '\n') c = ' ';
-            if (!problems.empty()) problems += "; ";
-            problems += line;
-        }
-    } catch (const StoreError& e) {
-        // A file that is not a database fails already when the header is read.
-        throw StoreError("database " + db.path() + " is corrupt or not a SQLite database (" +
-                             e.what() + "); refusing to open it",
-                         StoreErrorKind::corrupt);
-    }
-    if (!problems.empty())
-        throw StoreError("database " + db.path() + " failed PRAGMA quick_check (" + problems +
-                             "); refusing to open it",
-                         StoreErrorKind::corrupt);
-}
-
-}  // namespace
 
 int version_of(sqlite::Database& db) {
     sqlite::Statement statement(db, "PRAGMA user_version");
     auto run = statement.run();
     run.step();
     return static_cast<int>(run.int64(0));
-}
-
-void check_before_open(sqlite::Database& db, int supported) {
-    quick_check(db);
-    const int found = version_of(db);
-    if (found > supported)
-        throw StoreError(newer_message(found, supported, db.path()), StoreErrorKind::schema_newer);
 }
 
 void migrate(sqlite::Database& db, int supported) {
@@ -103,7 +104,7 @@ void migrate(sqlite::Database& db, int supported) {
         try {
             const int found = version_of(db);
             if (found > supported)
-                throw StoreError(newer_message(found, supported, db.path()), StoreErrorKind::schema_newer);
+                throw StoreError(newer_version_message(found, supported, db.path()), StoreErrorKind::schema_newer);
             if (found == supported) {
                 db.exec("COMMIT");
                 return;

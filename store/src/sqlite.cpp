@@ -37,10 +37,10 @@ void check(int rc, sqlite3* db, std::string_view context) {
     throw StoreError(message, kind_of(rc));
 }
 
-Database::Database(const std::string& path) : path_(path) {
+Database::Database(const std::string& path, const std::string& vfs) : path_(path) {
     // NOMUTEX: each connection is guarded by its owner's mutex, SQLite need not add its own.
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+    const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, vfs.empty() ? nullptr : vfs.c_str());
     if (rc != SQLITE_OK) {
         // sqlite3_open_v2 may return a handle even on failure; it must still be closed.
         const std::string reason = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
@@ -75,6 +75,25 @@ void Database::rollback_quietly() noexcept {
 }
 
 bool Database::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+void Database::set_checkpoint_on_close(bool on) {
+    check(sqlite3_db_config(db_, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, on ? 0 : 1, nullptr), db_,
+          "setting checkpoint on close for " + path_);
+}
+
+std::int64_t Database::changes() const { return sqlite3_changes64(db_); }
+
+void Database::cancel_when(const std::atomic<bool>* cancel) {
+    if (cancel == nullptr) {
+        sqlite3_progress_handler(db_, 0, nullptr, nullptr);
+        return;
+    }
+    // A non-zero return interrupts the running statement.
+    sqlite3_progress_handler(
+        db_, 10'000,
+        [](void* flag) -> int { return static_cast<const std::atomic<bool>*>(flag)->load() ? 1 : 0; },
+        const_cast<std::atomic<bool>*>(cancel));
+}
 
 Statement::Statement(Database& db, std::string_view sql) : db_(db), sql_(sql) {
     check(sqlite3_prepare_v3(db.handle(), sql_.c_str(), static_cast<int>(sql_.size()),
@@ -128,6 +147,10 @@ void Run::execute() {
 }
 
 bool Run::is_null(int column) const { return sqlite3_column_type(statement_.stmt_, column) == SQLITE_NULL; }
+
+bool Run::is_integer(int column) const {
+    return sqlite3_column_type(statement_.stmt_, column) == SQLITE_INTEGER;
+}
 
 std::int64_t Run::int64(int column) const { return sqlite3_column_int64(statement_.stmt_, column); }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The store's only contact with the SQLite C API: RAII owners for a connection and a
 // prepared statement, and check(), the one place SQLite return codes become StoreError.
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -19,8 +20,9 @@ void check(int rc, sqlite3* db, std::string_view context);
 
 class Database {
 public:
-    // Opens read-write, creating the file if missing.
-    explicit Database(const std::string& path);
+    // Opens read-write, creating the file if missing. vfs names a registered SQLite VFS
+    // (empty: the default one); the fault-injection shim is selected this way.
+    explicit Database(const std::string& path, const std::string& vfs = {});
     ~Database();
     Database(Database&& other) noexcept;
     Database(const Database&) = delete;
@@ -33,6 +35,15 @@ public:
     // Rolls back if a transaction is open; never throws (used on error paths).
     void rollback_quietly() noexcept;
     bool in_transaction() const;
+    // Whether closing the last connection checkpoints the WAL into the file (and then
+    // deletes it). Off while a file is being checked, so a file refused at open is left
+    // exactly as it was found, WAL included.
+    void set_checkpoint_on_close(bool on);
+    // Rows changed by the last INSERT/UPDATE/DELETE on this connection.
+    std::int64_t changes() const;
+    // Makes long statements on this connection fail with SQLITE_INTERRUPT once *cancel
+    // is true (checked every few thousand VM steps). The flag must outlive the connection.
+    void cancel_when(const std::atomic<bool>* cancel);
 
     sqlite3* handle() const { return db_; }
     const std::string& path() const { return path_; }
@@ -69,6 +80,7 @@ public:
         void execute();
 
         bool is_null(int column) const;
+        bool is_integer(int column) const;  // stored as an INTEGER (not REAL, TEXT, NULL)
         std::int64_t int64(int column) const;
         double real(int column) const;
         std::string text(int column) const;

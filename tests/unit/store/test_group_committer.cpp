@@ -16,10 +16,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Generous bound for "this must happen": only guards against a hung test, never
-// measures anything.
-constexpr auto must_happen_within = 30s;
-
 // Records on_commit ranges; lets a test wait for the n-th commit without sleeping.
 class CommitRecorder {
 public:
@@ -45,39 +41,6 @@ private:
     std::mutex mutex_;
     std::condition_variable changed_;
     std::vector<SeqRange> ranges_;
-};
-
-// Keeps the lines logged; lets a test wait for one.
-class RecordingLogger final : public Logger {
-public:
-    RecordingLogger() : Logger(LogLevel::debug) {}
-    bool wait_for_line(const std::string& part) {
-        std::unique_lock lock(mutex_);
-        return changed_.wait_for(lock, must_happen_within, [&] { return contains_locked(part); });
-    }
-    bool contains(const std::string& part) {
-        std::lock_guard lock(mutex_);
-        return contains_locked(part);
-    }
-
-protected:
-    void write_line(std::string_view line) override {
-        {
-            std::lock_guard lock(mutex_);
-            lines_.emplace_back(line);
-        }
-        changed_.notify_all();
-    }
-
-private:
-    bool contains_locked(const std::string& part) const {
-        for (const auto& l : lines_)
-            if (l.find(part) != std::string::npos) return true;
-        return false;
-    }
-    std::mutex mutex_;
-    std::condition_variable changed_;
-    std::vector<std::string> lines_;
 };
 
 void require_contiguous(const std::vector<SeqRange>& ranges, std::uint64_t total) {

@@ -42,7 +42,7 @@ TEST_CASE("a database from a newer gridgated is refused untouched") {
         raw.exec("CREATE TABLE something_new(x); PRAGMA user_version = 7");
     }
     const std::string before = read_file(path);
-    CHECK_THROWS_WITH(ReadingLog({path}), "database schema version 7 is newer than this gridgated supports (1); "
+    CHECK_THROWS_WITH(ReadingLog({path}), "database schema version 7 is newer than this gridgated supports (3); "
                                           "refusing to open " + path);
     CHECK(open_error_kind(path) == StoreErrorKind::schema_newer);
     CHECK(read_file(path) == before);  // not even switched to WAL
@@ -54,7 +54,7 @@ TEST_CASE("a file that is not a database is refused") {
     std::string garbage;
     for (int i = 0; i < 8192; ++i) garbage.push_back(static_cast<char>((i * 151 + 7) % 256));
     write_file(path, garbage);
-    CHECK_THROWS_WITH(ReadingLog({path}), Catch::Contains("is corrupt or not a SQLite database") &&
+    CHECK_THROWS_WITH(ReadingLog({path}), Catch::Contains("failed the open-time check (not a SQLite database") &&
                                               Catch::Contains(path) && Catch::Contains("refusing to open"));
     CHECK(open_error_kind(path) == StoreErrorKind::corrupt);
     CHECK(read_file(path) == garbage);
@@ -95,8 +95,9 @@ TEST_CASE("a database with damaged b-tree pages is refused") {
             file.write(scribble.data(), static_cast<std::streamsize>(scribble.size()));
         }
     }
-    CHECK_THROWS_WITH(ReadingLog({path}), Catch::Contains("failed PRAGMA quick_check") && Catch::Contains(path) &&
-                                              Catch::Contains("refusing to open"));
+    // The open-time check reads both ends of the reading log with cell_size_check on.
+    CHECK_THROWS_WITH(ReadingLog({path}), Catch::Contains("failed the open-time check") && Catch::Contains(path) &&
+                                              Catch::Contains("malformed") && Catch::Contains("refusing to open"));
     CHECK(open_error_kind(path) == StoreErrorKind::corrupt);
 }
 

@@ -1,0 +1,47 @@
+// ReadingLog's audit log: rare events an operator must be able to find later.
+#include "gridgate/core/clock.hpp"
+#include "reading_log_impl.hpp"
+
+namespace gridgate::store {
+
+std::uint64_t ReadingLog::Impl::append_audit_locked(std::string_view kind, std::string_view detail_json,
+                                                    TimestampUs ts_us) {
+    // A single statement is its own transaction, synced per SyncMode like an append. The
+    // table's CHECK refuses a detail that is not a JSON object.
+    auto run = insert_audit.run();
+    run.bind(1, std::int64_t{ts_us}).bind(2, kind).bind(3, detail_json);
+    run.step();
+    const auto id = seq_from_sql(run.int64(0));
+    run.execute();
+    return id;
+}
+
+std::uint64_t ReadingLog::append_audit(std::string_view kind, std::string_view detail_json) {
+    return append_audit(kind, detail_json, SystemClock().now_utc_us());
+}
+
+std::uint64_t ReadingLog::append_audit(std::string_view kind, std::string_view detail_json, TimestampUs ts_us) {
+    std::lock_guard lock(impl_->write_mutex);
+    return impl_->append_audit_locked(kind, detail_json, ts_us);
+}
+
+std::vector<AuditEvent> ReadingLog::read_audit(std::uint64_t after_id, std::size_t max_count) {
+    std::vector<AuditEvent> out;
+    if (max_count == 0) return out;
+    std::lock_guard lock(impl_->read_mutex);
+    auto run = impl_->select_audit.run();
+    run.bind(1, to_sql(after_id)).bind(2, to_sql(max_count));
+    while (run.step())
+        out.push_back(AuditEvent{seq_from_sql(run.int64(0)), run.int64(1), run.text(2), run.text(3)});
+    return out;
+}
+
+std::map<std::string, std::uint64_t> ReadingLog::audit_counts() {
+    std::map<std::string, std::uint64_t> out;
+    std::lock_guard lock(impl_->read_mutex);
+    auto run = impl_->select_audit_counts.run();
+    while (run.step()) out[run.text(0)] = seq_from_sql(run.int64(1));
+    return out;
+}
+
+}  // namespace gridgate::store
