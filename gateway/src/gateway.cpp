@@ -17,7 +17,9 @@
 #include "gridgate/core/clock.hpp"
 #include "gridgate/modbus/tcp_client.hpp"
 #include "gridgate/northbound/mqtt_forwarder.hpp"
+#include "gridgate/store/background_check.hpp"
 #include "gridgate/store/group_committer.hpp"
+#include "gridgate/store/open_or_recover.hpp"
 #include "gridgate/store/reading_log.hpp"
 #include "meter_task.hpp"
 
@@ -58,6 +60,8 @@ struct Gateway::Impl {
     SteadyTime started_at{};
 
     std::unique_ptr<store::ReadingLog> log;
+    store::OpenReport open_report;
+    std::unique_ptr<store::BackgroundCheck> integrity;
     std::unique_ptr<northbound::MqttForwarder> mqtt;
     std::unique_ptr<store::GroupCommitter> committer;
     std::map<std::string, std::unique_ptr<modbus::TcpClient>> clients;
@@ -72,8 +76,14 @@ void Gateway::Impl::open() {
     store::ReadingLogOptions store_options;
     store_options.path = (std::filesystem::path(config.data_dir) / "gridgate.db").string();
     store_options.sync = config.store.sync == "normal" ? store::SyncMode::normal : store::SyncMode::full;
-    log = std::make_unique<store::ReadingLog>(store_options);
-    logger.info("store", "opened " + store_options.path + ", last seq " + std::to_string(log->last_seq()));
+    auto opened = store::open_or_recover(store_options, logger, clock);
+    log = std::move(opened.log);
+    open_report = std::move(opened.report);
+    if (open_report.recovered)
+        logger.error("store", "the database failed its open-time check (" + open_report.reason + "); moved aside to " +
+                                  open_report.moved_to + " and started a fresh store");
+    logger.info("store", "opened " + store_options.path + " in " + format_duration(open_report.open_time) +
+                             ", last seq " + std::to_string(log->last_seq()));
 
     const std::string password = config.mqtt.password_file.empty() ? std::string() : read_secret(config.mqtt.password_file);
     mqtt = std::make_unique<northbound::MqttForwarder>(to_mqtt_options(config, password), *log, clock, logger);
@@ -81,6 +91,19 @@ void Gateway::Impl::open() {
     store::GroupCommitOptions commit_options;
     commit_options.interval = config.store.commit_interval;
     commit_options.max_batch = config.store.commit_max_readings;
+    commit_options.quota.max_bytes = config.store.quota_bytes;
+    commit_options.quota.max_age = config.store.max_age;
+    const bool stop_low = config.store.quota_policy == "stop_low_priority";
+    commit_options.quota.policy = stop_low ? store::QuotaPolicy::stop_low_priority : store::QuotaPolicy::drop_oldest;
+    commit_options.sinks = {"mqtt"};
+    commit_options.max_pending_readings = config.store.max_pending_readings;
+    commit_options.clock = &clock;
+    commit_options.on_quota = [this, stop_low](const store::QuotaReport& r) {
+        const bool suspend = stop_low && r.over_quota;
+        if (suspend_low.exchange(suspend) != suspend)
+            logger.warn("store", suspend ? "over the store quota: polling of low-priority points suspended"
+                                         : "back under the store quota: polling of low-priority points resumed");
+    };
     committer = std::make_unique<store::GroupCommitter>(*log, commit_options, logger,
                                                         [this](store::SeqRange) { mqtt->notify_new_data(); });
 
@@ -133,6 +156,7 @@ void Gateway::Impl::start() {
         shutdown();
     });
     schedule_status();
+    integrity = std::make_unique<store::BackgroundCheck>(*log, logger);
     logger.info("gateway", "gateway " + config.id + " running: " + std::to_string(tasks.size()) + " meter(s) on " +
                                std::to_string(clients.size()) + " connection(s), control socket " + config.control_socket);
 }
@@ -165,7 +189,10 @@ void Gateway::Impl::shutdown() {
         auto clients_left = std::make_shared<std::size_t>(clients.size());
         auto after_clients = [this] {
             // 3. Commit everything polled, 4. let the broker acknowledge what it can.
-            committer->flush();
+            // Bounded: with the disk full, what cannot be committed is reported, not waited for.
+            if (!committer->flush_for(std::chrono::seconds(5)))
+                logger.error("store", std::to_string(committer->stats().pending) +
+                                          " reading(s) could not be committed before shutdown");
             mqtt->notify_new_data();
             mqtt->stop();
             logger.info("gateway", "stopped cleanly at seq " + std::to_string(log->last_seq()));
@@ -207,11 +234,30 @@ json Gateway::Impl::status() const {
                  {"cursor", m.cursor},
                  {"last_error", m.last_error}};
     const auto c = committer->stats();
+    const auto check = integrity ? integrity->status() : store::BackgroundCheck::Status{};
     s["store"] = {{"last_seq", log->last_seq()},
+                  {"first_seq", c.quota.first_seq},
                   {"commits", c.commits},
                   {"readings_committed", c.readings},
                   {"commit_failures", c.failures},
-                  {"pending", c.pending}};
+                  {"pending", c.pending},
+                  {"disk_full", c.disk_full},
+                  {"disk_full_episodes", c.disk_full_episodes},
+                  {"dropped_pending", c.dropped_pending},
+                  {"used_bytes", c.quota.used_bytes},
+                  {"quota_bytes", config.store.quota_bytes},
+                  {"quota_policy", config.store.quota_policy},
+                  {"over_quota", c.quota.over_quota},
+                  {"low_priority_suspended", suspend_low.load()},
+                  {"pruned_acked", c.quota.pruned_acked},
+                  {"dropped_unacked", c.quota.dropped_unacked},
+                  {"quota_failures", c.quota_failures},
+                  {"recovered_at_start", open_report.recovered},
+                  {"moved_aside_to", open_report.moved_to},
+                  {"recovery_reason", open_report.reason},
+                  {"integrity_check", std::string(store::to_string(check.state))},
+                  {"integrity_problems", check.problems},
+                  {"audit_events", log->audit_counts()}};
     s["backlog"] = backlog();
     json conns = json::array();
     for (const auto& [id, client] : clients) {
