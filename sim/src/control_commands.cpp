@@ -8,8 +8,9 @@ namespace gridgate::sim {
 
 namespace {
 
-constexpr std::string_view usage =
-    "commands: fault <meter> none|off|slow <duration>|exception <code>|garbage; freeze <meter> on|off; stats; help";
+std::string usage() {
+    return "commands: fault <meter> " + std::string(fault_usage) + "; freeze <meter> on|off; stats; help";
+}
 
 std::vector<std::string_view> split_words(std::string_view line) {
     std::vector<std::string_view> words;
@@ -26,7 +27,7 @@ std::vector<std::string_view> split_words(std::string_view line) {
 std::string error(std::string_view why) { return "error: " + std::string(why); }
 
 std::string fault_command(const std::vector<std::string_view>& words, MeterFleet& fleet) {
-    if (words.size() < 3) return error("usage: fault <meter> none|off|slow <duration>|exception <code>|garbage");
+    if (words.size() < 3) return error("usage: fault <meter> " + std::string(fault_usage));
     SimulatedMeter* meter = fleet.find(words[1]);
     if (meter == nullptr) return error("unknown meter '" + std::string(words[1]) + "'");
     std::string spec(words[2]);
@@ -51,16 +52,51 @@ void append_field(std::string& out, std::string_view name, std::uint64_t value) 
     json::append_number(out, value);
 }
 
+void append_bus(std::string& out, const BusInfo& bus) {
+    const BusStats& s = bus.stats;
+    out.append("{\"device\":");
+    json::append_string(out, bus.device);
+    out.append(",\"line\":");
+    json::append_string(out, to_string(bus.line));
+    out.append(",\"slaves\":[");
+    for (std::size_t i = 0; i < bus.slaves.size(); ++i) {
+        if (i != 0) out.push_back(',');
+        json::append_number(out, unsigned{bus.slaves[i]});
+    }
+    out.push_back(']');
+    append_field(out, "rx_bytes", s.rx_bytes);
+    append_field(out, "frames", s.frames);
+    append_field(out, "garbage_bytes", s.garbage_bytes);
+    append_field(out, "broken_frames", s.broken_frames);
+    append_field(out, "other_address", s.other_address);
+    append_field(out, "broadcasts", s.broadcasts);
+    append_field(out, "replies", s.replies);
+    append_field(out, "tx_bytes", s.tx_bytes);
+    append_field(out, "tx_dropped_bytes", s.tx_dropped_bytes);
+    append_field(out, "tx_start_late_max_us", s.tx_start_late_max_us);
+    append_field(out, "tx_late_max_us", s.tx_late_max_us);
+    out.push_back('}');
+}
+
+void append_buses(std::string& out, const MeterFleet& fleet) {
+    out.append(",\"buses\":[");
+    for (std::size_t i = 0; i < fleet.bus_count(); ++i) {
+        if (i != 0) out.push_back(',');
+        append_bus(out, fleet.bus(i));
+    }
+    out.push_back(']');
+}
+
 }  // namespace
 
 std::string run_control_command(std::string_view line, MeterFleet& fleet, SteadyTime now) {
     const std::vector<std::string_view> words = split_words(line);
-    if (words.empty()) return error("empty command; " + std::string(usage));
+    if (words.empty()) return error("empty command; " + usage());
     if (words[0] == "fault") return fault_command(words, fleet);
     if (words[0] == "freeze") return freeze_command(words, fleet, now);
     if (words[0] == "stats" && words.size() == 1) return stats_json(fleet);
-    if (words[0] == "help" && words.size() == 1) return std::string(usage);
-    return error("unknown command '" + std::string(line) + "'; " + std::string(usage));
+    if (words[0] == "help" && words.size() == 1) return usage();
+    return error("unknown command '" + std::string(line) + "'; " + usage());
 }
 
 std::string stats_json(const MeterFleet& fleet) {
@@ -70,8 +106,15 @@ std::string stats_json(const MeterFleet& fleet) {
         const MeterStats& s = meter.stats();
         if (i != 0) out.push_back(',');
         json::append_string(out, meter.id());
-        out.append(":{\"port\":");
-        json::append_number(out, unsigned{meter.port()});
+        if (meter.bus().empty()) {
+            out.append(":{\"port\":");
+            json::append_number(out, unsigned{meter.port()});
+        } else {
+            out.append(":{\"bus\":");
+            json::append_string(out, meter.bus());
+            out.append(",\"address\":");
+            json::append_number(out, unsigned{meter.device_address()});
+        }
         append_field(out, "requests", s.requests);
         append_field(out, "answered", s.answered);
         append_field(out, "exceptions", s.exceptions);
@@ -81,12 +124,19 @@ std::string stats_json(const MeterFleet& fleet) {
         append_field(out, "bad_frames", s.bad_frames);
         append_field(out, "connections", s.connections);
         append_field(out, "rejected_connections", s.rejected_connections);
+        append_field(out, "broadcasts", s.broadcasts);
+        append_field(out, "bad_crc", s.bad_crc);
+        append_field(out, "wrong_address", s.wrong_address);
+        append_field(out, "rx_bytes", s.rx_bytes);
+        append_field(out, "tx_bytes", s.tx_bytes);
         out.append(",\"fault\":");
         json::append_string(out, to_string(meter.fault()));
         out.append(",\"frozen\":").append(meter.model().frozen() ? "true" : "false");
         out.push_back('}');
     }
-    out.append("}}");
+    out.push_back('}');
+    if (fleet.bus_count() != 0) append_buses(out, fleet);
+    out.push_back('}');
     return out;
 }
 

@@ -1,6 +1,7 @@
 #include "gridgate/sim/fault.hpp"
 
 #include <charconv>
+#include <optional>
 
 namespace gridgate::sim {
 
@@ -25,6 +26,17 @@ bool parse_exception_code(std::string_view text, std::uint8_t& out) {
     return true;
 }
 
+// The faults that take no argument.
+std::optional<FaultKind> simple_fault(std::string_view kind) {
+    if (kind == "none") return FaultKind::none;
+    if (kind == "off") return FaultKind::off;
+    if (kind == "garbage") return FaultKind::garbage;
+    if (kind == "crc") return FaultKind::crc;
+    if (kind == "wrong-address") return FaultKind::wrong_address;
+    if (kind == "noise") return FaultKind::noise;
+    return std::nullopt;
+}
+
 }  // namespace
 
 bool parse_fault(std::string_view text, Fault& out, std::string& error) {
@@ -34,13 +46,13 @@ bool parse_fault(std::string_view text, Fault& out, std::string& error) {
     const std::string_view arg = split == std::string_view::npos ? std::string_view{} : trim(text.substr(split + 1));
 
     Fault fault;
-    if (kind == "none" || kind == "off" || kind == "garbage") {
+    if (const auto simple = simple_fault(kind)) {
         if (!arg.empty()) {
             error = "fault '" + std::string(kind) + "' takes no argument";
             return false;
         }
-        fault.kind = kind == "none" ? FaultKind::none : kind == "off" ? FaultKind::off : FaultKind::garbage;
-    } else if (kind == "slow") {
+        fault.kind = *simple;
+    } else if (kind == "slow" || kind == "late") {
         fault.kind = FaultKind::slow;
         if (!parse_duration(std::string(arg), fault.delay)) {
             error = "slow needs a duration such as 500ms or 2s";
@@ -53,7 +65,7 @@ bool parse_fault(std::string_view text, Fault& out, std::string& error) {
             return false;
         }
     } else {
-        error = "unknown fault '" + std::string(kind) + "' (none|off|slow <duration>|exception <code>|garbage)";
+        error = "unknown fault '" + std::string(kind) + "' (" + std::string(fault_usage) + ")";
         return false;
     }
     out = fault;
@@ -77,8 +89,16 @@ std::string to_string(const Fault& fault) {
         case FaultKind::slow: return "slow " + format_duration(fault.delay);
         case FaultKind::exception: return "exception " + std::to_string(fault.exception_code);
         case FaultKind::garbage: return "garbage";
+        case FaultKind::crc: return "crc";
+        case FaultKind::wrong_address: return "wrong-address";
+        case FaultKind::noise: return "noise";
     }
     return "?";
+}
+
+std::uint8_t wrong_address_for(std::uint8_t address) {
+    constexpr std::uint8_t highest_slave = 247;
+    return address >= highest_slave ? std::uint8_t{1} : static_cast<std::uint8_t>(address + 1);
 }
 
 }  // namespace gridgate::sim

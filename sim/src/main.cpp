@@ -1,5 +1,8 @@
-// metersim: hosts N simulated JEMStar II meters on Modbus TCP, one port each, on a
-// single io_context thread. See docs/metersim.md.
+// metersim: hosts simulated JEMStar II meters on Modbus TCP (one port each) and on an
+// RTU bus (several slaves on one serial device or pty), all on a single io_context
+// thread. See docs/metersim.md.
+#include <sys/prctl.h>
+
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -12,6 +15,7 @@
 
 #include "gridgate/sim/control_server.hpp"
 #include "gridgate/sim/meter_tcp_server.hpp"
+#include "gridgate/sim/rtu_bus.hpp"
 #include "gridgate/sim/served_log.hpp"
 #include "gridgate/sim/sim_options.hpp"
 
@@ -20,18 +24,49 @@ namespace {
 using namespace gridgate;
 using namespace gridgate::sim;
 
-void build_fleet(const SimOptions& o, MeterFleet& fleet) {
-    const HandlerOptions handler{o.allow_outputs, o.allow_presets};
+// Each meter gets its own stream of seeds: its load, its starting readings and its
+// garbage bytes differ from its neighbours' but repeat run to run. An RTU slave at
+// address a draws from the stream of TCP meter a-1, so jem3 is the same meter on
+// either transport.
+std::unique_ptr<SimulatedMeter> make_meter(const SimOptions& o, std::string id, std::uint8_t address,
+                                           std::size_t seed_index, SteadyTime start) {
+    const std::uint64_t meter_seed = mix_seed(o.seed * 1'000'003 + seed_index);
+    return std::make_unique<SimulatedMeter>(std::move(id), address, MeterModel(o.layout, meter_seed, start),
+                                            HandlerOptions{o.allow_outputs, o.allow_presets}, mix_seed(meter_seed));
+}
+
+// TCP meters first, then the RTU slaves; returns the slaves.
+std::vector<SimulatedMeter*> build_fleet(const SimOptions& o, MeterFleet& fleet) {
     const SteadyTime start = std::chrono::steady_clock::now();
-    for (std::size_t i = 0; i < o.meters; ++i) {
-        // Each meter gets its own stream of seeds: its load, its starting readings
-        // and its garbage bytes differ from its neighbours' but repeat run to run.
-        const std::uint64_t meter_seed = mix_seed(o.seed * 1'000'003 + i);
-        MeterModel model(o.layout, meter_seed, start);
-        fleet.add(std::make_unique<SimulatedMeter>(o.meter_id(i), o.unit_id, std::move(model), handler,
-                                                   mix_seed(meter_seed)));
-    }
+    for (std::size_t i = 0; i < o.meters; ++i) fleet.add(make_meter(o, o.meter_id(i), o.unit_id, i, start));
+    std::vector<SimulatedMeter*> slaves;
+    if (o.rtu_enabled())
+        for (const std::uint8_t address : o.rtu_slaves)
+            slaves.push_back(&fleet.add(make_meter(o, o.rtu_meter_id(address), address, address - 1u, start)));
     for (const auto& [id, fault] : o.faults) fleet.find(id)->set_fault(fault);
+    return slaves;
+}
+
+std::unique_ptr<RtuBus> open_bus(boost::asio::io_context& io, const SimOptions& o, std::vector<SimulatedMeter*> slaves,
+                                 MeterFleet& fleet, ServedLog* log, Logger& logger) {
+    SerialDevice device = o.rtu_pty ? SerialDevice::open_pty(o.rtu.line) : SerialDevice::open(o.rtu_device, o.rtu.line);
+    BusInfo& info = fleet.add_bus(BusInfo{device.path(), o.rtu.line, o.rtu_slaves, {}});
+    return std::make_unique<RtuBus>(io, std::move(device), std::move(slaves), info, o.rtu, log, logger);
+}
+
+void print_endpoints(const SimOptions& o, const MeterFleet& fleet) {
+    if (fleet.bus_count() != 0) std::printf("bus %s\n", fleet.bus(0).device.c_str());
+    for (std::size_t i = 0; i < fleet.size(); ++i) {
+        const SimulatedMeter& meter = fleet[i];
+        if (!meter.bus().empty()) {
+            if (o.print_ports)
+                std::printf("%s rtu %s %u\n", meter.id().c_str(), meter.bus().c_str(),
+                            unsigned{meter.device_address()});
+        } else if (o.print_ports || o.base_port == 0) {
+            std::printf("%s %s %u\n", meter.id().c_str(), o.host.c_str(), unsigned{meter.port()});
+        }
+    }
+    std::fflush(stdout);
 }
 
 int run(const SimOptions& o) {
@@ -39,7 +74,7 @@ int run(const SimOptions& o) {
     for (const std::string& meter : o.trace_meters) logger.set_trace(meter, true);
 
     MeterFleet fleet;
-    build_fleet(o, fleet);
+    std::vector<SimulatedMeter*> slaves = build_fleet(o, fleet);
 
     boost::asio::io_context io(1);
     // Catch signals before the ports are printed: whoever reads them may signal at once.
@@ -51,33 +86,40 @@ int run(const SimOptions& o) {
     });
     std::unique_ptr<ServedLogFile> served_log;
     std::vector<std::unique_ptr<MeterTcpServer>> servers;
+    std::unique_ptr<RtuBus> bus;
     std::unique_ptr<ControlServer> control;
     try {
         if (!o.serve_log_path.empty()) served_log = std::make_unique<ServedLogFile>(io.get_executor(), o.serve_log_path);
         const auto address = boost::asio::ip::make_address(o.host);
-        for (std::size_t i = 0; i < fleet.size(); ++i) {
+        for (std::size_t i = 0; i < o.meters; ++i) {
             const auto port = static_cast<std::uint16_t>(o.base_port == 0 ? 0 : o.base_port + i);
             servers.push_back(std::make_unique<MeterTcpServer>(io, fleet[i], boost::asio::ip::tcp::endpoint(address, port),
                                                                TcpServerOptions{o.max_connections}, served_log.get(),
                                                                logger));
         }
+        if (o.rtu_enabled()) bus = open_bus(io, o, std::move(slaves), fleet, served_log.get(), logger);
         if (!o.control_path.empty()) control = std::make_unique<ControlServer>(io, o.control_path, fleet, logger);
     } catch (const std::exception& e) {
         logger.error("metersim", e.what());
         return 1;
     }
 
-    if (o.print_ports || o.base_port == 0) {
-        for (std::size_t i = 0; i < fleet.size(); ++i)
-            std::printf("%s %s %u\n", fleet[i].id().c_str(), o.host.c_str(), unsigned{fleet[i].port()});
-        std::fflush(stdout);
-    }
-    logger.info("metersim", std::to_string(fleet.size()) + " meter(s) listening on " + o.host +
-                                (o.control_path.empty() ? "" : ", control socket " + o.control_path));
+    // Linux lets a timer fire up to 50 µs late by default ("timer slack"); a paced RTU
+    // line wants its bytes on time, and this thread runs every timer.
+    if (bus) ::prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+
+    print_endpoints(o, fleet);
+    std::string where;
+    if (o.meters != 0) where = std::to_string(o.meters) + " TCP meter(s) on " + o.host;
+    if (bus)
+        where += (where.empty() ? "" : ", ") + std::to_string(o.rtu_slaves.size()) + " RTU slave(s) on " +
+                 fleet.bus(0).device + " at " + to_string(o.rtu.line);
+    logger.info("metersim", where + (o.control_path.empty() ? "" : ", control socket " + o.control_path));
 
     io.run();
 
     for (auto& server : servers) server->stop();
+    if (bus) bus->stop();
     if (control) control->stop();
     if (served_log) served_log->close();
     return 0;

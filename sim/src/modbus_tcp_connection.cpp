@@ -80,6 +80,7 @@ void ModbusTcpConnection::process() {
         }
         const auto& frame = std::get<modbus::MbapDecoded>(decoded);
         Reply reply = meter.on_request(frame.frame.unit_id, frame.frame.pdu, std::chrono::steady_clock::now());
+        meter.stats().rx_bytes += frame.consumed;
         offset += frame.consumed;
         if (reply.kind != Reply::Kind::none && reply.delay > Duration::zero()) {
             delayed_ = Delayed{std::move(reply), frame.frame.transaction_id, frame.frame.unit_id};
@@ -100,16 +101,26 @@ void ModbusTcpConnection::process() {
     read();
 }
 
+// Of the framing faults only wrong-address means something on TCP (another unit id);
+// there is no CRC to corrupt, and noise would desynchronise the stream for good.
 void ModbusTcpConnection::emit(const Reply& reply, std::uint16_t transaction_id, std::uint8_t unit) {
+    SimulatedMeter& meter = server_->meter;
+    const std::size_t before = output_.size();
     switch (reply.kind) {
         case Reply::Kind::none: return;
         case Reply::Kind::pdu: {
-            const std::vector<std::byte> adu = modbus::encode_mbap(transaction_id, unit, reply.bytes);
+            std::uint8_t reply_unit = unit;
+            if (reply.framing == Reply::Framing::wrong_address) {
+                reply_unit = wrong_address_for(unit);
+                ++meter.stats().wrong_address;
+            }
+            const std::vector<std::byte> adu = modbus::encode_mbap(transaction_id, reply_unit, reply.bytes);
             output_.insert(output_.end(), adu.begin(), adu.end());
             break;
         }
         case Reply::Kind::raw: output_.insert(output_.end(), reply.bytes.begin(), reply.bytes.end()); break;
     }
+    meter.stats().tx_bytes += output_.size() - before;
     if (reply.served && server_->log != nullptr) server_->log->record(server_->meter.id(), unit, *reply.served);
 }
 

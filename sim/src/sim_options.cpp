@@ -1,5 +1,8 @@
 #include "gridgate/sim/sim_options.hpp"
 
+#include <algorithm>
+#include <charconv>
+#include <set>
 #include <sstream>
 
 #include <boost/program_options.hpp>
@@ -11,23 +14,42 @@ namespace po = boost::program_options;
 namespace {
 
 constexpr std::size_t max_meters = 1000;
+constexpr unsigned highest_slave_address = 247;
 
-po::options_description describe(SimOptions& o, std::string& log_level, std::vector<std::string>& faults,
-                                  unsigned& unit_id, unsigned& base_port) {
+// Options that arrive as text or wider integers and are checked after parsing.
+struct RawOptions {
+    std::string log_level;
+    std::vector<std::string> faults;
+    unsigned unit_id = 0;
+    unsigned base_port = 0;
+    std::string slaves = "1";
+    std::uint32_t baud = LineSettings{}.baud;
+    std::string parity = "none";
+    unsigned data_bits = 8;
+    unsigned stop_bits = 1;
+    std::string turnaround = "2ms";
+    std::string tx_start_delay = "0";
+    std::string tx_end_delay = "0";
+};
+
+po::options_description describe(SimOptions& o, RawOptions& raw) {
     po::options_description d(
-        "metersim: simulated AMETEK JEMStar II meters speaking Modbus TCP\n"
-        "Each meter listens on its own port and serves the default map (counters FC03, analogs\n"
-        "FC04, discrete inputs FC02, coils FC01) from a seeded load model that advances with\n"
-        "real time. See docs/metersim.md.\n\nOptions");
+        "metersim: simulated AMETEK JEMStar II meters speaking Modbus TCP and RTU\n"
+        "Each TCP meter listens on its own port; an RTU bus hosts several slaves on one serial\n"
+        "device or pty. All serve the default map (counters FC03, analogs FC04, discrete\n"
+        "inputs FC02, coils FC01) from a seeded load model that advances with real time.\n"
+        "See docs/metersim.md.\n\nOptions");
     d.add_options()
         ("help,h", "show this help and exit")
-        ("meters", po::value(&o.meters)->default_value(o.meters), "number of simulated meters (1..1000)")
-        ("id-prefix", po::value(&o.id_prefix)->default_value(o.id_prefix), "meter ids are <prefix>1..<prefix>N")
+        ("meters", po::value(&o.meters)->default_value(o.meters),
+         "number of Modbus TCP meters (1..1000; 0..1000 with an RTU bus, where the default is 0)")
+        ("id-prefix", po::value(&o.id_prefix)->default_value(o.id_prefix),
+         "TCP meter ids are <prefix>1..<prefix>N, RTU slaves <prefix><address>")
         ("host", po::value(&o.host)->default_value(o.host), "address to listen on")
-        ("base-port", po::value(&base_port)->default_value(o.base_port),
+        ("base-port", po::value(&raw.base_port)->default_value(o.base_port),
          "meter i (0-based) listens on base-port + i; 0 picks free ports and prints them")
-        ("unit-id", po::value(&unit_id)->default_value(o.unit_id),
-         "device address (0..254); the meters also answer unit ids 0 and 255")
+        ("unit-id", po::value(&raw.unit_id)->default_value(o.unit_id),
+         "TCP device address (0..254); the meters also answer unit ids 0 and 255")
         ("seed", po::value(&o.seed)->default_value(o.seed), "seed of the load models and starting readings")
         ("counter-pairs", po::value(&o.layout.counter_pairs)->default_value(o.layout.counter_pairs),
          "32-bit counters in the FC03 map (2 registers each)")
@@ -35,12 +57,33 @@ po::options_description describe(SimOptions& o, std::string& log_level, std::vec
         ("allow-presets", po::bool_switch(&o.allow_presets), "accept FC16 counter presets (else exception 01)")
         ("max-connections", po::value(&o.max_connections)->default_value(o.max_connections),
          "concurrent TCP connections per meter; one more is accepted and closed at once")
-        ("fault", po::value(&faults)->composing(),
-         "start with a fault, repeatable: <meter>=none|off|slow:<duration>|exception:<code>|garbage")
+        ("rtu", po::value(&o.rtu_device),
+         "serve an RTU bus on this serial device (a tty, or one end of a socat pty pair)")
+        ("rtu-pty", po::bool_switch(&o.rtu_pty),
+         "serve an RTU bus on a new pty and print 'bus <path>' (the end a master opens)")
+        ("slaves", po::value(&raw.slaves)->default_value(raw.slaves),
+         "RTU slave addresses on the bus, e.g. 1-8 or 1,3,5-7 (1..247)")
+        ("baud", po::value(&raw.baud)->default_value(raw.baud),
+         "RTU line rate: 1200, 2400, 4800, 9600, 19200, 38400, 57600 or 115200")
+        ("parity", po::value(&raw.parity)->default_value(raw.parity), "RTU parity: none, even or odd")
+        ("data-bits", po::value(&raw.data_bits)->default_value(raw.data_bits), "RTU data bits (8 only)")
+        ("stop-bits", po::value(&raw.stop_bits)->default_value(raw.stop_bits), "RTU stop bits: 1 or 2")
+        ("turnaround", po::value(&raw.turnaround)->default_value(raw.turnaround),
+         "RTU reply delay after the request's t3.5 silence (e.g. 2ms, 0)")
+        ("tx-start-delay", po::value(&raw.tx_start_delay)->default_value(raw.tx_start_delay),
+         "RTU: RTS raised to first character (the meter's TX Start Delay)")
+        ("tx-end-delay", po::value(&raw.tx_end_delay)->default_value(raw.tx_end_delay),
+         "RTU: last character to RTS dropped (the meter's TX End Delay)")
+        ("strict-t15", po::bool_switch(&o.rtu.strict_t15),
+         "RTU: discard a request with a gap over t1.5 (default: tolerate it, like the meter)")
+        ("fault", po::value(&raw.faults)->composing(),
+         "start with a fault, repeatable: <meter>=none|off|slow:<duration>|late:<duration>|exception:<code>|"
+         "garbage|crc|wrong-address|noise")
         ("control", po::value(&o.control_path), "Unix socket for runtime commands (fault, freeze, stats)")
         ("serve-log", po::value(&o.serve_log_path), "write one JSON line per read answered with data to this file")
-        ("print-ports", po::bool_switch(&o.print_ports), "print '<meter> <host> <port>' per meter once listening")
-        ("log-level", po::value(&log_level)->default_value("info"), "trace|debug|info|warn|error|off (stderr)")
+        ("print-ports", po::bool_switch(&o.print_ports),
+         "print '<meter> <host> <port>' per TCP meter and '<meter> rtu <device> <address>' per slave")
+        ("log-level", po::value(&raw.log_level)->default_value("info"), "trace|debug|info|warn|error|off (stderr)")
         ("trace", po::value(&o.trace_meters)->composing(), "hex-dump this meter's traffic to stderr, repeatable");
     return d;
 }
@@ -52,16 +95,87 @@ CommandLine fail(std::string message) {
     return out;
 }
 
+// A delay option: a duration with its unit, or a bare 0.
+bool parse_delay(const std::string& text, Duration& out) {
+    if (text == "0") {
+        out = Duration::zero();
+        return true;
+    }
+    return parse_duration(text, out);
+}
+
+bool parse_address(std::string_view text, unsigned& out) {
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    return ec == std::errc{} && end == text.data() + text.size() && out >= 1 && out <= highest_slave_address;
+}
+
+// The RTU part of the command line, checked; empty when all is well.
+std::string check_rtu(SimOptions& o, const RawOptions& raw, const po::variables_map& vm) {
+    const bool rtu_option_used = !vm["slaves"].defaulted() || !vm["baud"].defaulted() || !vm["parity"].defaulted() ||
+                                 !vm["data-bits"].defaulted() || !vm["stop-bits"].defaulted() ||
+                                 !vm["turnaround"].defaulted() || !vm["tx-start-delay"].defaulted() ||
+                                 !vm["tx-end-delay"].defaulted() || o.rtu.strict_t15;
+    if (!o.rtu_enabled()) return rtu_option_used ? "RTU options need --rtu DEVICE or --rtu-pty" : "";
+    if (o.rtu_pty && !o.rtu_device.empty()) return "--rtu and --rtu-pty are exclusive (one bus per process)";
+
+    std::string error;
+    if (!parse_slave_list(raw.slaves, o.rtu_slaves, error)) return "--slaves " + raw.slaves + ": " + error;
+    if (!is_standard_baud(raw.baud))
+        return "--baud must be one of 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200";
+    o.rtu.line.baud = raw.baud;
+    if (raw.parity == "none") o.rtu.line.parity = Parity::none;
+    else if (raw.parity == "even") o.rtu.line.parity = Parity::even;
+    else if (raw.parity == "odd") o.rtu.line.parity = Parity::odd;
+    else return "--parity must be none, even or odd";
+    if (raw.data_bits != 8) return "--data-bits must be 8 (Modbus RTU sends 8-bit bytes)";
+    if (raw.stop_bits != 1 && raw.stop_bits != 2) return "--stop-bits must be 1 or 2";
+    o.rtu.line.stop_bits = static_cast<std::uint8_t>(raw.stop_bits);
+    if (!parse_delay(raw.turnaround, o.rtu.turnaround)) return "--turnaround needs a duration such as 2ms or 0";
+    if (!parse_delay(raw.tx_start_delay, o.rtu.tx_start_delay))
+        return "--tx-start-delay needs a duration such as 40ms or 0";
+    if (!parse_delay(raw.tx_end_delay, o.rtu.tx_end_delay)) return "--tx-end-delay needs a duration such as 40ms or 0";
+    return "";
+}
+
 }  // namespace
+
+bool parse_slave_list(std::string_view text, std::vector<std::uint8_t>& out, std::string& error) {
+    std::set<unsigned> addresses;
+    while (!text.empty()) {
+        const auto comma = text.find(',');
+        const std::string_view item = text.substr(0, comma);
+        text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+        const auto dash = item.find('-');
+        unsigned first = 0;
+        unsigned last = 0;
+        const bool ok = dash == std::string_view::npos
+                            ? parse_address(item, first) && parse_address(item, last)
+                            : parse_address(item.substr(0, dash), first) && parse_address(item.substr(dash + 1), last);
+        if (!ok || first > last) {
+            error = "'" + std::string(item) + "' is not an address or range within 1..247";
+            return false;
+        }
+        for (unsigned a = first; a <= last; ++a) {
+            if (!addresses.insert(a).second) {
+                error = "address " + std::to_string(a) + " is listed twice";
+                return false;
+            }
+        }
+    }
+    if (addresses.empty()) {
+        error = "no addresses";
+        return false;
+    }
+    out.clear();
+    for (const unsigned a : addresses) out.push_back(static_cast<std::uint8_t>(a));
+    return true;
+}
 
 CommandLine parse_command_line(int argc, const char* const argv[]) {
     CommandLine out;
     SimOptions& o = out.options;
-    std::string log_level;
-    std::vector<std::string> faults;
-    unsigned unit_id = 0;
-    unsigned base_port = 0;
-    const po::options_description description = describe(o, log_level, faults, unit_id, base_port);
+    RawOptions raw;
+    const po::options_description description = describe(o, raw);
 
     po::variables_map vm;
     try {
@@ -78,26 +192,40 @@ CommandLine parse_command_line(int argc, const char* const argv[]) {
         return out;
     }
 
-    if (o.meters < 1 || o.meters > max_meters) return fail("--meters must be 1.." + std::to_string(max_meters));
+    if (const std::string error = check_rtu(o, raw, vm); !error.empty()) return fail(error);
+    // With an RTU bus, TCP meters are served only when asked for.
+    if (o.rtu_enabled() && vm["meters"].defaulted()) o.meters = 0;
+    const std::size_t min_meters = o.rtu_enabled() ? 0 : 1;
+    if (o.meters < min_meters || o.meters > max_meters)
+        return fail("--meters must be " + std::to_string(min_meters) + ".." + std::to_string(max_meters));
     if (o.id_prefix.empty()) return fail("--id-prefix must not be empty");
-    if (unit_id > 254) return fail("--unit-id must be 0..254");
-    o.unit_id = static_cast<std::uint8_t>(unit_id);
-    if (base_port != 0 && base_port + o.meters - 1 > 65535)
+    if (raw.unit_id > 254) return fail("--unit-id must be 0..254");
+    o.unit_id = static_cast<std::uint8_t>(raw.unit_id);
+    if (raw.base_port != 0 && o.meters > 0 && raw.base_port + o.meters - 1 > 65535)
         return fail("--base-port + --meters - 1 must stay below 65536");
-    o.base_port = static_cast<std::uint16_t>(base_port);
+    o.base_port = static_cast<std::uint16_t>(raw.base_port);
     if (o.layout.counter_pairs < 1 || o.layout.counter_pairs > max_counter_pairs)
         return fail("--counter-pairs must be 1.." + std::to_string(max_counter_pairs));
     if (o.max_connections < 1) return fail("--max-connections must be at least 1");
-    if (!parse_log_level(log_level, o.log_level)) return fail("unknown --log-level '" + log_level + "'");
+    if (!parse_log_level(raw.log_level, o.log_level)) return fail("unknown --log-level '" + raw.log_level + "'");
 
-    for (const std::string& text : faults) {
+    std::set<std::string> ids;
+    for (std::size_t i = 0; i < o.meters; ++i) ids.insert(o.meter_id(i));
+    if (o.rtu_enabled()) {
+        for (const std::uint8_t address : o.rtu_slaves) {
+            if (!ids.insert(o.rtu_meter_id(address)).second) {
+                const std::string tcp_ids = o.meter_id(0) + ".." + o.meter_id(o.meters - 1);
+                return fail("RTU slave " + o.rtu_meter_id(address) + " has the id of a TCP meter (" + tcp_ids +
+                            "); choose other --slaves or fewer --meters");
+            }
+        }
+    }
+    for (const std::string& text : raw.faults) {
         std::string meter;
         Fault fault;
         std::string error;
         if (!parse_fault_assignment(text, meter, fault, error)) return fail("--fault " + text + ": " + error);
-        bool known = false;
-        for (std::size_t i = 0; i < o.meters && !known; ++i) known = o.meter_id(i) == meter;
-        if (!known) return fail("--fault " + text + ": no meter '" + meter + "'");
+        if (ids.count(meter) == 0) return fail("--fault " + text + ": no meter '" + meter + "'");
         o.faults.emplace_back(meter, fault);
     }
     return out;

@@ -1,6 +1,7 @@
 #include "gridgate/sim/simulated_meter.hpp"
 
 #include "gridgate/modbus/pdu.hpp"
+#include "gridgate/sim/rtu_crc.hpp"
 
 namespace gridgate::sim {
 
@@ -35,6 +36,12 @@ Reply SimulatedMeter::on_request(std::uint8_t unit, std::span<const std::byte> p
             return reply;
         }
         case FaultKind::slow: reply.delay = fault_.delay; break;
+        case FaultKind::crc: reply.framing = Reply::Framing::bad_crc; break;
+        case FaultKind::wrong_address: reply.framing = Reply::Framing::wrong_address; break;
+        case FaultKind::noise:
+            reply.framing = Reply::Framing::noise_before;
+            reply.noise = garbage_bytes();
+            break;
         case FaultKind::none: break;
     }
 
@@ -44,18 +51,26 @@ Reply SimulatedMeter::on_request(std::uint8_t unit, std::span<const std::byte> p
     if (handled.exception) ++stats_.exceptions;
     reply.kind = Reply::Kind::pdu;
     reply.bytes = std::move(handled.response);
-    reply.served = std::move(handled.served);
+    // A reply a correct master must reject (bad CRC, another slave's address) did not
+    // serve its values to anyone.
+    const bool rejectable = reply.framing == Reply::Framing::bad_crc || reply.framing == Reply::Framing::wrong_address;
+    if (!rejectable) reply.served = std::move(handled.served);
     return reply;
 }
 
-// Bytes that no Modbus TCP client can take for a response: the protocol-id field
-// (bytes 2-3) is never zero.
+void SimulatedMeter::on_broadcast(std::span<const std::byte> pdu, SteadyTime now) {
+    if (fault_.kind == FaultKind::off) return;
+    ++stats_.broadcasts;
+    handle_request(model_, options_, pdu, now);
+}
+
 std::vector<std::byte> SimulatedMeter::garbage_bytes() {
     std::uniform_int_distribution<int> length(8, 24);
     std::uniform_int_distribution<int> byte(0, 255);
     std::vector<std::byte> out(static_cast<std::size_t>(length(random_)));
     for (std::byte& b : out) b = static_cast<std::byte>(byte(random_));
     out[2] = static_cast<std::byte>(std::uniform_int_distribution<int>(1, 255)(random_));
+    if (rtu_crc_ok(out)) out.back() ^= std::byte{0xFF};
     return out;
 }
 
@@ -68,6 +83,11 @@ SimulatedMeter* MeterFleet::find(std::string_view id) {
     for (auto& meter : meters_)
         if (meter->id() == id) return meter.get();
     return nullptr;
+}
+
+BusInfo& MeterFleet::add_bus(BusInfo bus) {
+    buses_.push_back(std::make_unique<BusInfo>(std::move(bus)));
+    return *buses_.back();
 }
 
 }  // namespace gridgate::sim

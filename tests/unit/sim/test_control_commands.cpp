@@ -73,6 +73,39 @@ TEST_CASE("control: stats is one JSON line with per-meter counts", "[sim][contro
     CHECK(json.at("meters").at("jem1").at("requests") == 0);
 }
 
+TEST_CASE("control: stats reports RTU slaves by bus and address, and the bus", "[sim][control][rtu]") {
+    MeterFleet fleet = two_meters();
+    BusInfo& bus = fleet.add_bus(BusInfo{"/dev/pts/7", LineSettings{9600, 8, Parity::even, 1}, {3}, {}});
+    SimulatedMeter& slave =
+        fleet.add(std::make_unique<SimulatedMeter>("jem3", 3, MeterModel(MapLayout{}, 3, t0), HandlerOptions{}, 3));
+    slave.set_bus(bus.device);
+    slave.set_fault({FaultKind::wrong_address});
+    bus.stats.frames = 12;
+    bus.stats.other_address = 2;
+    bus.stats.tx_late_max_us = 140;
+
+    CHECK(run_control_command("fault jem3 crc", fleet, t0) == "ok");
+    CHECK(run_control_command("fault jem3 late 3s", fleet, t0) == "ok");
+    CHECK(slave.fault() == Fault{FaultKind::slow, std::chrono::seconds(3), 0});
+    CHECK(run_control_command("fault jem3 noise", fleet, t0) == "ok");
+    const auto json = nlohmann::json::parse(run_control_command("stats", fleet, t0));
+    const auto& jem3 = json.at("meters").at("jem3");
+    CHECK(jem3.at("bus") == "/dev/pts/7");
+    CHECK(jem3.at("address") == 3);
+    CHECK_FALSE(jem3.contains("port"));
+    CHECK(jem3.at("fault") == "noise");
+    CHECK(json.at("meters").at("jem1").contains("port"));
+    const auto& b = json.at("buses").at(0);
+    CHECK(b.at("device") == "/dev/pts/7");
+    CHECK(b.at("line") == "9600 8E1");
+    CHECK(b.at("slaves") == nlohmann::json::array({3}));
+    CHECK(b.at("frames") == 12);
+    CHECK(b.at("other_address") == 2);
+    CHECK(b.at("tx_late_max_us") == 140);
+    CHECK(run_control_command("help", fleet, t0).find("wrong-address") != std::string::npos);
+    CHECK_FALSE(nlohmann::json::parse(stats_json(two_meters())).contains("buses"));
+}
+
 TEST_CASE("served log lines carry time meter unit request and values", "[sim][served-log]") {
     std::string out;
     append_served_line(out, 1'700'000'000'123'456, "jem1", 1, ServedRead{3, 0, 4, {1, 2, 65535, 0}});

@@ -73,6 +73,42 @@ TEST_CASE("fault slow answers normally after the delay", "[sim][fault]") {
     CHECK(meter.on_request(1, pdu(0x03, 0, 2), t0).delay == gridgate::Duration::zero());
 }
 
+TEST_CASE("framing faults answer normally and leave the framing to the transport", "[sim][fault][rtu]") {
+    SimulatedMeter meter = make_meter(1);
+    meter.set_fault({FaultKind::crc});
+    Reply r = meter.on_request(1, pdu(0x03, 0, 2), t0);
+    CHECK(r.kind == Reply::Kind::pdu);
+    CHECK(hex(r.bytes).starts_with("03 04"));
+    CHECK(r.framing == Reply::Framing::bad_crc);
+    CHECK_FALSE(r.served);
+    meter.set_fault({FaultKind::wrong_address});
+    r = meter.on_request(1, pdu(0x03, 0, 2), t0);
+    CHECK(r.framing == Reply::Framing::wrong_address);
+    CHECK_FALSE(r.served);
+    meter.set_fault({FaultKind::noise});
+    r = meter.on_request(1, pdu(0x03, 0, 2), t0);
+    CHECK(r.framing == Reply::Framing::noise_before);
+    CHECK(r.served);
+    CHECK(meter.stats().answered == 3);
+    // The transport counts what it actually sent.
+    CHECK(meter.stats().bad_crc == 0);
+}
+
+TEST_CASE("a broadcast is executed and never answered", "[sim][rtu]") {
+    SimulatedMeter meter("jem1", 1, MeterModel(MapLayout{}, 1, t0), HandlerOptions{true, false}, 99);
+    meter.on_broadcast(pdu(0x05, 3, 0xFF00), t0);
+    std::vector<bool> coils;
+    meter.model().read_coils(3, 1, coils);
+    CHECK(coils == std::vector<bool>{true});
+    CHECK(meter.stats().broadcasts == 1);
+    CHECK(meter.stats().answered == 0);
+    meter.set_fault({FaultKind::off});  // a dead meter hears nothing
+    meter.on_broadcast(pdu(0x05, 3, 0x0000), t0);
+    meter.model().read_coils(3, 1, coils);
+    CHECK(coils == std::vector<bool>{true});
+    CHECK(meter.stats().broadcasts == 1);
+}
+
 TEST_CASE("fault specifications parse and print", "[sim][fault]") {
     Fault f;
     std::string error;
@@ -88,6 +124,14 @@ TEST_CASE("fault specifications parse and print", "[sim][fault]") {
     CHECK(f.kind == FaultKind::garbage);
     REQUIRE(parse_fault(" none ", f, error));
     CHECK(f.kind == FaultKind::none);
+
+    REQUIRE(parse_fault("late:3s", f, error));
+    CHECK(f == Fault{FaultKind::slow, std::chrono::seconds(3), 0});
+    for (const char* text : {"crc", "wrong-address", "noise"}) {
+        REQUIRE(parse_fault(text, f, error));
+        CHECK(to_string(f) == text);
+    }
+    CHECK_FALSE(parse_fault("crc 2", f, error));
 
     CHECK_FALSE(parse_fault("slow", f, error));
     CHECK(error == "slow needs a duration such as 500ms or 2s");

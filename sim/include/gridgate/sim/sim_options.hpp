@@ -3,19 +3,21 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "gridgate/core/log.hpp"
 #include "gridgate/sim/fault.hpp"
 #include "gridgate/sim/register_map.hpp"
+#include "gridgate/sim/rtu_options.hpp"
 
 namespace gridgate::sim {
 
 inline constexpr std::uint16_t default_base_port = 5020;  // 502 (the meter's) needs root
 
 struct SimOptions {
-    std::size_t meters = 1;
+    std::size_t meters = 1;  // Modbus TCP meters; 0 by default when an RTU bus is served
     std::string id_prefix = "jem";  // meters are <prefix>1 .. <prefix>N
     std::string host = "127.0.0.1";
     std::uint16_t base_port = default_base_port;  // meter i (0-based) on base_port + i; 0 = free ports
@@ -32,7 +34,17 @@ struct SimOptions {
     LogLevel log_level = LogLevel::info;
     std::vector<std::string> trace_meters;
 
+    // One RTU bus per process: on a serial device (--rtu) or on a pty of its own
+    // (--rtu-pty), with the slave addresses in rtu_slaves.
+    std::string rtu_device;
+    bool rtu_pty = false;
+    std::vector<std::uint8_t> rtu_slaves{1};
+    RtuBusOptions rtu;
+
     std::string meter_id(std::size_t index) const { return id_prefix + std::to_string(index + 1); }
+    // RTU slaves are named after their address: <prefix><address>.
+    std::string rtu_meter_id(std::uint8_t address) const { return id_prefix + std::to_string(address); }
+    bool rtu_enabled() const { return rtu_pty || !rtu_device.empty(); }
 };
 
 struct CommandLine {
@@ -43,5 +55,9 @@ struct CommandLine {
 };
 
 CommandLine parse_command_line(int argc, const char* const argv[]);
+
+// "1-8", "1,3,5-7": RTU slave addresses 1..247, no repeats; sorted. On failure returns
+// false and says why in `error`.
+bool parse_slave_list(std::string_view text, std::vector<std::uint8_t>& out, std::string& error);
 
 }  // namespace gridgate::sim
