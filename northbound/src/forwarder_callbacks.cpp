@@ -34,16 +34,18 @@ void MqttForwarder::Impl::ConnectListener::on_failure(const mqtt::token& token) 
 
 void MqttForwarder::Impl::PublishListener::on_success(const mqtt::token& token) {
     std::lock_guard lock(self.mutex);
-    if (const auto* batch = self.window.mark_acked(context_id(token))) {
+    if (const auto* batch = self.lanes.mark_acked(context_id(token))) {
         ++self.stats.batches_acked;
         self.stats.readings_acked += batch->readings;
+        self.drain_rate.record(static_cast<double>(batch->readings), static_cast<double>(batch->bytes),
+                               SteadyClock::now());
         self.wake();
     }
 }
 
 void MqttForwarder::Impl::PublishListener::on_failure(const mqtt::token& token) {
     std::lock_guard lock(self.mutex);
-    if (!self.window.contains(context_id(token))) return;  // from a session already given up
+    if (!self.lanes.contains(context_id(token))) return;  // from a session already given up
     self.session_broken = true;
     self.stats.last_error = "publish failed: " + describe_mqtt_error(token.get_return_code());
     self.wake();

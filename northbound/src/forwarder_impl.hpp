@@ -11,17 +11,25 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "gridgate/core/backoff.hpp"
+#include "gridgate/northbound/delivery_lanes.hpp"
+#include "gridgate/northbound/drain_rate.hpp"
 #include "gridgate/northbound/encoding.hpp"
-#include "gridgate/northbound/inflight_window.hpp"
 #include "gridgate/northbound/mqtt_forwarder.hpp"
+#include "gridgate/northbound/rate_limiter.hpp"
 
 namespace gridgate::northbound {
 
 using SteadyClock = std::chrono::steady_clock;
+
+// Paho tokens carry a plain number (connect attempt or batch id) as their user context,
+// never a pointer, so a late callback cannot reach freed memory.
+inline void* context_of(std::uint64_t id) { return reinterpret_cast<void*>(static_cast<std::uintptr_t>(id)); }
 
 struct MqttForwarder::Impl {
     Impl(MqttOptions options, Outbox& outbox, const Clock& clock, Logger& logger);
@@ -47,11 +55,15 @@ struct MqttForwarder::Impl {
     void wait_until(std::unique_lock<std::mutex>& lock, SteadyClock::time_point deadline);
     void wake();  // with the mutex held
     void release_acked(std::unique_lock<std::mutex>& lock);
+    void write_cursors(std::unique_lock<std::mutex>& lock, const std::vector<CursorWrite>& writes);
     void process_connection_events();
     bool keep_draining() const;
     void begin_connect(std::unique_lock<std::mutex>& lock);
     void start_session(std::unique_lock<std::mutex>& lock);
     bool fill_window(std::unique_lock<std::mutex>& lock);
+    bool open_live_lane(std::unique_lock<std::mutex>& lock, std::uint64_t live_start);
+    enum class Step { published, empty, stop };  // what publish_next did
+    Step publish_next(std::unique_lock<std::mutex>& lock, Lane lane);
     bool session_usable() const;
     void lose_session(const std::string& reason);
     std::string schedule_reconnect();
@@ -64,6 +76,8 @@ struct MqttForwarder::Impl {
     Logger& logger;
     const Topics topics;
     const std::string uri;
+    const LaneCursorNames cursor_names;
+    const std::size_t live_lane_threshold;
 
     // --- guarded by mutex ---
     mutable std::mutex mutex;
@@ -82,15 +96,19 @@ struct MqttForwarder::Impl {
     bool session_fresh = false;      // connected, birth not yet published
     bool stop_requested = false;
     SteadyClock::time_point drain_deadline;
-    InflightWindow window;
+    DeliveryLanes lanes;             // batches in flight and lane positions
     MqttStats stats;
     std::string status_details;      // last health details, repeated in each birth
+    DrainRate drain_rate;            // fed by PUBACKs
+    double bytes_published = 0;      // for the average encoded size of a reading
+    double readings_published = 0;
 
     // --- worker thread only ---
     Backoff backoff;
     SteadyClock::time_point next_attempt;
-    std::uint64_t next_after = 0;         // last seq read for publishing this session
-    std::uint64_t max_published_seq = 0;  // to count resent batches
+    RateLimiter limiter;
+    std::optional<SteadyClock::time_point> rate_wait;  // set by fill_window when the limiter holds it back
+    bool rate_holding = false;                         // a batch is waiting for tokens (counted once)
     std::uint64_t next_batch_id = 1;
 
     // Declared last: the client (and its callbacks) go before everything they use.

@@ -1,8 +1,6 @@
-// The forwarder's worker thread: connect, publish birth, resend from the cursor with a
-// bounded window of QoS 1 batches, advance the cursor over the acknowledged prefix,
-// reconnect with backoff, and shut down cleanly.
-#include <mqtt/message.h>
-
+// The forwarder's worker thread: connect, publish birth, resume the lanes from their
+// durable cursors, reconnect with backoff, and shut down cleanly. Publishing and cursor
+// moves are in forwarder_publish.cpp.
 #include <algorithm>
 #include <exception>
 
@@ -19,8 +17,6 @@ constexpr auto idle_poll = std::chrono::seconds(1);
 // Bound on each step of the final exchange at stop(): the offline message's PUBACK, then
 // the DISCONNECT.
 constexpr auto final_exchange_timeout = std::chrono::seconds(2);
-
-void* context_of(std::uint64_t id) { return reinterpret_cast<void*>(static_cast<std::uintptr_t>(id)); }
 
 // "850 ms", "12.5 s": for log lines.
 std::string delay_text(Duration d) {
@@ -59,33 +55,15 @@ void MqttForwarder::Impl::run() {
             case Link::up:
                 if (session_fresh) start_session(lock);
                 if (stop_requested) wait_until(lock, drain_deadline);
-                else if (!fill_window(lock)) wait_until(lock, now + idle_poll);
+                else if (!fill_window(lock))
+                    // Nothing to send, the window is full, or the rate limit holds the
+                    // next batch back until its tokens are due: sleep (an ack, new data
+                    // or stop wakes us earlier), never spin.
+                    wait_until(lock, rate_wait ? std::min(*rate_wait, now + idle_poll) : now + idle_poll);
                 break;
         }
     }
     shutdown(lock);
-}
-
-// Moves the cursor over the batches acknowledged without a gap before them. The write
-// is durable and may be slow, so it runs without the mutex.
-void MqttForwarder::Impl::release_acked(std::unique_lock<std::mutex>& lock) {
-    const auto released = window.pop_acked_prefix();
-    if (released.batches == 0) return;
-    lock.unlock();
-    std::string error;
-    try {
-        outbox.advance_cursor(options.sink_name, released.last_seq);
-    } catch (const std::exception& e) {
-        error = e.what();
-    }
-    lock.lock();
-    if (!error.empty()) {
-        // Delivered but not recorded: these readings will be sent again (at-least-once).
-        stats.last_error = "cursor write failed: " + error;
-        logger.error("mqtt", stats.last_error);
-        return;
-    }
-    stats.cursor = std::max(stats.cursor, released.last_seq);
 }
 
 void MqttForwarder::Impl::process_connection_events() {
@@ -112,7 +90,7 @@ void MqttForwarder::Impl::process_connection_events() {
 bool MqttForwarder::Impl::keep_draining() const {
     if (SteadyClock::now() >= drain_deadline) return false;
     if (link == Link::connecting) return true;  // see it through, to say goodbye properly
-    return link == Link::up && !window.empty();
+    return link == Link::up && lanes.inflight() > 0;
 }
 
 void MqttForwarder::Impl::begin_connect(std::unique_lock<std::mutex>& lock) {
@@ -138,16 +116,22 @@ void MqttForwarder::Impl::begin_connect(std::unique_lock<std::mutex>& lock) {
     }
 }
 
-// A new connection: announce ourselves (retained) and resume after the durable cursor.
+// A new connection: announce ourselves (retained) and resume both lanes after their
+// durable cursors.
 void MqttForwarder::Impl::start_session(std::unique_lock<std::mutex>& lock) {
     session_fresh = false;
     const std::string birth = encode_status(options.gateway_id, "online", clock.now_utc_us(), status_details);
     lock.unlock();
     std::string error;
-    std::uint64_t cursor = 0;
+    LaneCursors durable;
     try {
         client->publish(topics.status, birth.data(), birth.size(), 1, true);
-        cursor = outbox.cursor(options.sink_name);
+        durable.cursor = outbox.cursor(cursor_names.cursor);
+        durable.live_start = outbox.cursor(cursor_names.live_start);
+        durable.live = outbox.cursor(cursor_names.live);
+        const LaneCursors merged = complete_interrupted_merge(durable);
+        if (merged.cursor > durable.cursor) outbox.advance_cursor(cursor_names.cursor, merged.cursor);
+        durable = merged;
     } catch (const std::exception& e) {
         error = e.what();
     }
@@ -157,71 +141,29 @@ void MqttForwarder::Impl::start_session(std::unique_lock<std::mutex>& lock) {
         session_broken = true;
         return;
     }
-    next_after = cursor;
-    stats.cursor = std::max(stats.cursor, cursor);
-    logger.info("mqtt", "resuming after seq " + std::to_string(cursor));
+    lanes.resume(durable);
+    stats.cursor = std::max(stats.cursor, durable.cursor);
+    stats.live_lane_active = durable.live_open();
+    if (durable.live_open()) {
+        stats.live_start = durable.live_start;
+        stats.live_cursor = std::max(stats.live_cursor, durable.live_position());
+    }
+    std::string text = "resuming after seq " + std::to_string(durable.cursor);
+    if (durable.live_open())
+        text += " up to seq " + std::to_string(durable.live_start) + ", live lane after seq " +
+                std::to_string(durable.live_position());
+    logger.info("mqtt", text);
 }
 
 bool MqttForwarder::Impl::session_usable() const {
     return link == Link::up && !session_broken && lost_attempt != attempt && !stop_requested;
 }
 
-// Publishes batches until the window is full or the Outbox has nothing more. Returns
-// whether anything was published.
-bool MqttForwarder::Impl::fill_window(std::unique_lock<std::mutex>& lock) {
-    bool published = false;
-    while (session_usable() && window.size() < options.inflight_batches) {
-        const std::uint64_t after = next_after;
-        lock.unlock();
-        std::vector<StoredReading> batch;
-        std::string payload;
-        std::string read_error;
-        try {
-            batch = outbox.read_after(after, options.batch_max_readings);
-            if (!batch.empty()) payload = encode_readings_batch(options.gateway_id, batch);
-        } catch (const std::exception& e) {
-            read_error = e.what();
-        }
-        lock.lock();
-        if (!read_error.empty()) {
-            stats.last_error = "outbox read failed: " + read_error;
-            logger.error("mqtt", stats.last_error);
-            return published;  // try again at the next wake-up or idle poll
-        }
-        if (batch.empty() || !session_usable()) return published;
-
-        const std::uint64_t id = next_batch_id++;
-        const std::uint64_t first = batch.front().seq;
-        const std::uint64_t last = batch.back().seq;
-        window.push({id, first, last, batch.size(), false});  // before publishing: the ack may be quick
-        lock.unlock();
-        std::string publish_error;
-        try {
-            client->publish(mqtt::make_message(topics.readings, std::move(payload), 1, false), context_of(id),
-                            publish_listener);
-        } catch (const std::exception& e) {
-            publish_error = e.what();
-        }
-        lock.lock();
-        if (!publish_error.empty()) {
-            stats.last_error = "publish failed: " + publish_error;
-            session_broken = true;
-            return published;
-        }
-        ++stats.batches_published;
-        if (first <= max_published_seq) ++stats.resent_batches;
-        max_published_seq = std::max(max_published_seq, last);
-        next_after = last;
-        published = true;
-    }
-    return published;
-}
-
 // The broker connection is gone or unusable: whatever was in flight will be re-read
 // from the cursor on the next session.
 void MqttForwarder::Impl::lose_session(const std::string& reason) {
-    const std::string unacked = std::to_string(window.size());
-    window.clear();
+    const std::string unacked = std::to_string(lanes.inflight());
+    lanes.drop_inflight();
     session_broken = false;
     session_fresh = false;
     link = Link::down;
@@ -265,10 +207,10 @@ void MqttForwarder::Impl::shutdown(std::unique_lock<std::mutex>& lock) {
     }
     lock.lock();
     release_acked(lock);  // acks that arrived during the final exchange
-    logger.info("mqtt", "stopped; " + std::to_string(window.size()) +
+    logger.info("mqtt", "stopped; " + std::to_string(lanes.inflight()) +
                             " batches left unacknowledged (they will be resent), cursor at seq " +
                             std::to_string(stats.cursor));
-    window.clear();
+    lanes.drop_inflight();
 }
 
 }  // namespace gridgate::northbound

@@ -37,6 +37,7 @@ InflightWindow::Released InflightWindow::pop_acked_prefix() {
         ++released.batches;
         released.readings += batches_.front().readings;
         released.last_seq = batches_.front().last_seq;
+        released.bytes += batches_.front().bytes;
         batches_.pop_front();
     }
     return released;

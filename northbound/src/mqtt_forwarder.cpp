@@ -3,6 +3,8 @@
 // forwarder_callbacks.cpp.
 #include "gridgate/northbound/mqtt_forwarder.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "forwarder_impl.hpp"
@@ -20,8 +22,17 @@ MqttOptions checked(MqttOptions options) {
     if (!options.tls.key_file.empty() && options.tls.cert_file.empty())
         throw std::invalid_argument("mqtt: a TLS key file needs its certificate file");
     if (options.sink_name.empty()) throw std::invalid_argument("mqtt: sink_name must not be empty");
+    for (const double limit : {options.max_messages_per_s, options.max_bytes_per_s})
+        if (!std::isfinite(limit) || limit < 0)
+            throw std::invalid_argument("mqtt: rate limits must be finite and not negative (0 = unlimited)");
     if (options.client_id.empty()) options.client_id = "gridgate-" + options.gateway_id;
     return options;
+}
+
+// More than a window's worth, so that resending what was in flight at a reconnect does
+// not by itself open a lane.
+std::size_t default_live_lane_threshold(const MqttOptions& options) {
+    return std::max<std::size_t>(5, options.inflight_batches) * options.batch_max_readings;
 }
 
 }  // namespace
@@ -33,7 +44,11 @@ MqttForwarder::Impl::Impl(MqttOptions opts, Outbox& box, const Clock& clk, Logge
       logger(log),
       topics(make_topics(options.topic_prefix, options.gateway_id)),
       uri(server_uri(options)),
-      backoff(options.reconnect_min, options.reconnect_max) {
+      cursor_names(lane_cursor_names(options.sink_name)),
+      live_lane_threshold(options.live_lane_threshold.value_or(default_live_lane_threshold(options))),
+      lanes(options.inflight_batches),
+      backoff(options.reconnect_min, options.reconnect_max),
+      limiter(RateLimits{options.max_messages_per_s, options.max_bytes_per_s}) {
     // No persistence and no offline buffering: a publish while disconnected fails at
     // once, and undelivered readings are re-read from the Outbox, never from Paho.
     client = std::make_unique<mqtt::async_client>(uri, options.client_id,
@@ -67,6 +82,8 @@ void MqttForwarder::start() {
     impl_->session_fresh = false;
     impl_->next_attempt = SteadyClock::now();
     impl_->backoff.reset();
+    impl_->limiter = RateLimiter(RateLimits{impl_->options.max_messages_per_s, impl_->options.max_bytes_per_s});
+    impl_->drain_rate.reset(SteadyClock::now());
     impl_->worker = std::thread([impl = impl_.get()] { impl->run(); });
 }
 
@@ -89,7 +106,7 @@ void MqttForwarder::stop(Duration drain_timeout) {
 MqttStats MqttForwarder::stats() const {
     std::lock_guard lock(impl_->mutex);
     MqttStats copy = impl_->stats;
-    copy.inflight = impl_->window.size();
+    copy.inflight = impl_->lanes.inflight();
     return copy;
 }
 

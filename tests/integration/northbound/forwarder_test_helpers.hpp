@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gridgate/northbound/mqtt_forwarder.hpp"
@@ -50,6 +51,64 @@ inline bool has_all_seqs(const std::set<std::uint64_t>& seqs, std::uint64_t firs
     for (std::uint64_t seq = first; seq <= last; ++seq)
         if (!seqs.count(seq)) return false;
     return true;
+}
+
+// Counts every seq delivered on a topic, reading only the messages it has not seen yet,
+// so a test streaming hundreds of thousands of readings can poll it cheaply.
+class SeqTally {
+public:
+    SeqTally(std::string topic, std::uint64_t last_seq) : topic_(std::move(topic)), counts_(last_seq + 1, 0) {}
+
+    void update(const std::vector<gridgate::testing::MqttMessage>& messages) {
+        for (; consumed_ < messages.size(); ++consumed_) {
+            if (messages[consumed_].topic != topic_) continue;
+            ++batches_;
+            const auto batch = nlohmann::json::parse(messages[consumed_].payload);
+            for (const auto& reading : batch["readings"]) {
+                const auto seq = reading["seq"].get<std::uint64_t>();
+                if (seq >= counts_.size()) counts_.resize(seq + 1, 0);
+                ++counts_[seq];
+                ++delivered_;
+            }
+        }
+    }
+    // Every seq in [first, last] seen at least once.
+    bool complete(std::uint64_t first, std::uint64_t last) const {
+        if (last >= counts_.size()) return false;
+        for (std::uint64_t seq = first; seq <= last; ++seq)
+            if (counts_[seq] == 0) return false;
+        return true;
+    }
+    std::uint32_t count(std::uint64_t seq) const { return seq < counts_.size() ? counts_[seq] : 0; }
+    std::uint64_t distinct() const {
+        std::uint64_t n = 0;
+        for (const auto c : counts_) n += c > 0;
+        return n;
+    }
+    std::uint64_t delivered() const { return delivered_; }            // readings, repeats included
+    std::uint64_t duplicates() const { return delivered_ - distinct(); }
+    std::size_t batches() const { return batches_; }
+
+private:
+    std::string topic_;
+    std::vector<std::uint32_t> counts_;
+    std::size_t consumed_ = 0;
+    std::uint64_t delivered_ = 0;
+    std::size_t batches_ = 0;
+};
+
+// Index (in arrival order among `topic` messages) of the first batch carrying `seq`, or -1.
+inline long first_batch_with(const std::vector<gridgate::testing::MqttMessage>& messages, const std::string& topic,
+                             std::uint64_t seq) {
+    long index = 0;
+    for (const auto& message : messages) {
+        if (message.topic != topic) continue;
+        const auto batch = nlohmann::json::parse(message.payload);
+        for (const auto& reading : batch["readings"])
+            if (reading["seq"].get<std::uint64_t>() == seq) return index;
+        ++index;
+    }
+    return -1;
 }
 
 // The first status message matching state (and clean, when given), optionally retained only.

@@ -4,18 +4,28 @@
 
 namespace gridgate::testing {
 
+namespace {
+
+// The first reading with seq > after.
+std::vector<StoredReading>::const_iterator first_after(const std::vector<StoredReading>& readings,
+                                                       std::uint64_t after) {
+    return std::upper_bound(readings.begin(), readings.end(), after,
+                            [](std::uint64_t seq, const StoredReading& r) { return seq < r.seq; });
+}
+
+}  // namespace
+
 std::uint64_t MemoryOutbox::append(std::vector<Reading> readings) {
     std::lock_guard lock(mutex_);
-    for (auto& reading : readings) readings_.push_back({readings_.size() + 1, std::move(reading)});
-    return readings_.size();
+    for (auto& reading : readings) readings_.push_back({++last_seq_, std::move(reading)});
+    return last_seq_;
 }
 
 std::vector<StoredReading> MemoryOutbox::read_after(std::uint64_t after_seq, std::size_t max_count) {
     std::lock_guard lock(mutex_);
-    if (after_seq >= readings_.size()) return {};
-    const auto first = readings_.begin() + static_cast<std::ptrdiff_t>(after_seq);
-    const auto count = std::min<std::size_t>(max_count, readings_.size() - after_seq);
-    return {first, first + static_cast<std::ptrdiff_t>(count)};
+    const auto first = first_after(readings_, after_seq);
+    const auto available = static_cast<std::size_t>(readings_.end() - first);
+    return {first, first + static_cast<std::ptrdiff_t>(std::min(max_count, available))};
 }
 
 std::uint64_t MemoryOutbox::cursor(std::string_view sink) {
@@ -33,7 +43,7 @@ void MemoryOutbox::advance_cursor(std::string_view sink, std::uint64_t seq) {
 
 std::uint64_t MemoryOutbox::last_seq() {
     std::lock_guard lock(mutex_);
-    return readings_.size();
+    return last_seq_;
 }
 
 BacklogInfo MemoryOutbox::backlog(std::string_view sink) {
@@ -41,9 +51,12 @@ BacklogInfo MemoryOutbox::backlog(std::string_view sink) {
     std::lock_guard lock(mutex_);
     BacklogInfo info;
     info.cursor = sink_cursor;
-    info.last_seq = readings_.size();
-    info.readings = info.last_seq > sink_cursor ? info.last_seq - sink_cursor : 0;
-    if (info.readings > 0) info.oldest_ts_us = readings_[sink_cursor].reading.ts_us;
+    info.last_seq = last_seq_;
+    const auto first = first_after(readings_, sink_cursor);
+    info.readings = static_cast<std::uint64_t>(readings_.end() - first);
+    // Like the store: the smallest timestamp waiting (refilled data can be older).
+    for (auto it = first; it != readings_.end(); ++it)
+        if (info.oldest_ts_us == 0 || it->reading.ts_us < info.oldest_ts_us) info.oldest_ts_us = it->reading.ts_us;
     return info;
 }
 
@@ -56,6 +69,21 @@ std::vector<std::uint64_t> MemoryOutbox::cursor_history(std::string_view sink) c
 void MemoryOutbox::set_cursor(std::string_view sink, std::uint64_t seq) {
     std::lock_guard lock(mutex_);
     cursors_[std::string(sink)] = seq;
+}
+
+std::size_t MemoryOutbox::erase(std::uint64_t first_seq, std::uint64_t last_seq) {
+    std::lock_guard lock(mutex_);
+    const auto from = first_after(readings_, first_seq == 0 ? 0 : first_seq - 1);
+    const auto to = first_after(readings_, last_seq);
+    if (from >= to) return 0;
+    const auto count = static_cast<std::size_t>(to - from);
+    readings_.erase(from, to);
+    return count;
+}
+
+std::size_t MemoryOutbox::size() const {
+    std::lock_guard lock(mutex_);
+    return readings_.size();
 }
 
 std::vector<Reading> make_readings(std::size_t count, std::string_view meter, TimestampUs start_ts) {

@@ -1,6 +1,7 @@
 // MqttForwarder refuses unusable options at construction (a setup error), before any
 // connection is attempted.
 #include <catch2/catch.hpp>
+#include <limits>
 #include <stdexcept>
 
 #include "gridgate/northbound/mqtt_forwarder.hpp"
@@ -62,4 +63,24 @@ TEST_CASE("unusable options are refused with std::invalid_argument") {
     options = valid();
     options.sink_name.clear();
     CHECK_THROWS_AS(construct(options), std::invalid_argument);
+
+    options = valid();
+    options.max_messages_per_s = -1;
+    CHECK_THROWS_AS(construct(options), std::invalid_argument);
+
+    options = valid();
+    options.max_bytes_per_s = std::numeric_limits<double>::infinity();
+    CHECK_THROWS_AS(construct(options), std::invalid_argument);
+
+    options = valid();
+    options.max_bytes_per_s = std::numeric_limits<double>::quiet_NaN();
+    CHECK_THROWS_AS(construct(options), std::invalid_argument);
+}
+
+TEST_CASE("rate limits and lane thresholds within range are accepted") {
+    auto options = valid();
+    options.max_messages_per_s = 0.5;
+    options.max_bytes_per_s = 2000;
+    options.live_lane_threshold = 0;
+    CHECK_NOTHROW(construct(options));
 }

@@ -17,12 +17,14 @@ public:
         std::uint64_t last_seq = 0;
         std::size_t readings = 0;
         bool acked = false;
+        std::size_t bytes = 0;        // encoded message size (for drain-rate statistics)
     };
     // What pop_acked_prefix() released.
     struct Released {
         std::size_t batches = 0;
         std::size_t readings = 0;
         std::uint64_t last_seq = 0;   // the new cursor; meaningful when batches > 0
+        std::size_t bytes = 0;
     };
 
     // Appends a batch; batches must be pushed in seq order.

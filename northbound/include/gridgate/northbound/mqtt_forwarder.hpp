@@ -5,8 +5,11 @@
 // after the cursor is re-read from the Outbox and resent (the store, not Paho's memory,
 // is the record of what was not delivered). Publishes a retained birth message on
 // connect and registers a retained last will; publishes a clean "offline" on stop.
+// Optionally rate-limited per sink; after an outage a live lane carries new readings
+// while the backlog drains (see delivery_lanes.hpp and docs/northbound.md).
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "gridgate/core/clock.hpp"
@@ -38,7 +41,15 @@ struct MqttOptions {
     Duration reconnect_max = std::chrono::seconds(60);
     std::size_t batch_max_readings = 500;
     std::size_t inflight_batches = 16;
-    std::string sink_name = "mqtt";  // cursor name in the Outbox
+    std::string sink_name = "mqtt";  // cursor name in the Outbox (the lanes add "<sink>.live_start", "<sink>.live")
+    // Rate limits for readings batches, token buckets with a 100 ms burst (at least one
+    // message); 0 = unlimited. Bytes are payload plus topic, without MQTT/TLS framing.
+    double max_messages_per_s = 0;
+    double max_bytes_per_s = 0;
+    // A live lane opens when more than this many committed readings wait to be published;
+    // unset = max(5, inflight_batches) x batch_max_readings, 0 = never (one lane, strictly
+    // in seq order).
+    std::optional<std::size_t> live_lane_threshold;
 };
 
 struct MqttStats {
@@ -52,13 +63,35 @@ struct MqttStats {
     std::size_t inflight = 0;              // batches published and not yet acknowledged
     std::uint64_t cursor = 0;              // last seq written to the Outbox cursor
     std::string last_error;                // latest connect / publish / Outbox error, kept
+    std::uint64_t rate_limit_waits = 0;    // times a batch waited for the rate limit
+    bool live_lane_active = false;         // a live lane is open (see BacklogStats)
+    std::uint64_t live_start = 0;          // the open live lane carries seqs after this
+    std::uint64_t live_cursor = 0;         // last seq written to the "<sink>.live" cursor
+    std::uint64_t live_lanes_opened = 0;   // by this forwarder since construction
+};
+
+// What `gridgatectl backlog` shows for one sink: computed from the durable cursors, so
+// it is right whether or not the forwarder is connected.
+struct BacklogStats {
+    std::uint64_t readings = 0;            // committed, not yet acknowledged (both lanes)
+    std::uint64_t estimated_bytes = 0;     // readings x average_bytes_per_reading
+    double average_bytes_per_reading = 0;  // encoded size, running average (sampled if nothing was sent yet)
+    TimestampUs oldest_ts_us = 0;          // oldest unacknowledged reading's timestamp (0 = none)
+    double drain_readings_per_s = 0;       // acknowledged, exponentially smoothed over ~10 s
+    double drain_bytes_per_s = 0;
+    std::uint64_t cursor = 0;              // "<sink>": everything up to here is acknowledged
+    std::uint64_t last_seq = 0;            // newest committed seq
+    bool live_lane_active = false;
+    std::uint64_t live_start = 0;          // the live lane carries seqs after this
+    std::uint64_t live_cursor = 0;         // and has them acknowledged up to here
 };
 
 class MqttForwarder {
 public:
     // Throws std::invalid_argument for unusable options: empty gateway id, '/' in it,
     // '+' or '#' in it or the prefix, zero batch_max_readings or inflight_batches, TLS
-    // without ca_file, key_file without cert_file, empty sink_name. The clock stamps
+    // without ca_file, key_file without cert_file, empty sink_name, a negative or
+    // non-finite rate limit. The clock stamps
     // status messages; waits (backoff, drain) use the steady clock.
     MqttForwarder(MqttOptions options, Outbox& outbox, const Clock& clock, Logger& logger);
     ~MqttForwarder();  // stop() if still running
@@ -69,6 +102,9 @@ public:
     void notify_new_data();             // new commits exist; cheap, callable from any thread
     void stop(Duration drain_timeout = std::chrono::seconds(2));  // waits for PUBACKs up to timeout, publishes clean offline, disconnects
     MqttStats stats() const;
+    // Reads the Outbox (its cursors and backlog summary); callable from any thread.
+    // Throws what the Outbox throws.
+    BacklogStats backlog_stats() const;
 
     // Publishes a retained status payload (JSON object text) on the status topic now,
     // if connected. Used by the gateway for periodic health details. The details are

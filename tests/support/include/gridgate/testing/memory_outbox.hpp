@@ -2,6 +2,7 @@
 // An in-memory Outbox (the store's role) for testing northbound sinks without SQLite:
 // committed readings with gapless seqs, per-sink cursors, and a record of every cursor
 // move so tests can check when and how far a sink advanced. Thread-safe like the real one.
+// erase() drops readings as the store's disk-quota policy may (holes in seq).
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -29,10 +30,15 @@ public:
     std::vector<std::uint64_t> cursor_history(std::string_view sink) const;
     // Sets a cursor directly (a sink restarting from an earlier run's position).
     void set_cursor(std::string_view sink, std::uint64_t seq);
+    // Deletes the readings with first_seq <= seq <= last_seq (as a quota policy would);
+    // seqs are never reused. Returns how many existed.
+    std::size_t erase(std::uint64_t first_seq, std::uint64_t last_seq);
+    std::size_t size() const;  // readings held
 
 private:
     mutable std::mutex mutex_;
-    std::vector<StoredReading> readings_;  // seq i is at index i - 1
+    std::vector<StoredReading> readings_;  // in seq order; gapless unless erase() was used
+    std::uint64_t last_seq_ = 0;
     std::map<std::string, std::uint64_t, std::less<>> cursors_;
     std::map<std::string, std::vector<std::uint64_t>, std::less<>> history_;
 };
