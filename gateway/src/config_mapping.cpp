@@ -99,6 +99,9 @@ northbound::MqttOptions to_mqtt_options(const GatewayConfig& g, std::string pass
     o.keepalive = g.mqtt.keepalive;
     o.batch_max_readings = g.mqtt.batch_max_readings;
     o.inflight_batches = g.mqtt.inflight_batches;
+    o.max_messages_per_s = static_cast<double>(g.mqtt.max_messages_per_s);
+    o.max_bytes_per_s = static_cast<double>(g.mqtt.max_bytes_per_s);
+    o.live_lane_threshold = g.mqtt.live_lane_threshold;
     return o;
 }
 

@@ -230,6 +230,8 @@ json Gateway::Impl::status() const {
                  {"batches_acked", m.batches_acked},
                  {"readings_acked", m.readings_acked},
                  {"resent_batches", m.resent_batches},
+                 {"rate_limit_waits", m.rate_limit_waits},
+                 {"live_lanes_opened", m.live_lanes_opened},
                  {"inflight", m.inflight},
                  {"cursor", m.cursor},
                  {"last_error", m.last_error}};
@@ -299,12 +301,22 @@ json Gateway::Impl::status() const {
 }
 
 json Gateway::Impl::backlog() const {
-    const auto b = log->backlog("mqtt");
+    // The forwarder's view counts both of its lanes; the store's own backlog() would count
+    // readings the live lane already delivered.
+    const auto b = mqtt->backlog_stats();
     return {{"mqtt",
              {{"readings", b.readings},
+              {"estimated_bytes", b.estimated_bytes},
+              {"oldest", iso_or_null(b.oldest_ts_us)},
+              {"drain_readings_per_s", b.drain_readings_per_s},
+              {"drain_bytes_per_s", b.drain_bytes_per_s},
               {"cursor", b.cursor},
               {"last_seq", b.last_seq},
-              {"oldest", iso_or_null(b.oldest_ts_us)}}}};
+              {"live_lane_active", b.live_lane_active},
+              {"live_start", b.live_start},
+              {"live_cursor", b.live_cursor},
+              {"rate_limit", {{"max_messages_per_s", config.mqtt.max_messages_per_s},
+                              {"max_bytes_per_s", config.mqtt.max_bytes_per_s}}}}}};
 }
 
 Gateway::Gateway(GatewayConfig config, Logger& logger) : impl_(std::make_unique<Impl>(std::move(config), logger)) {}

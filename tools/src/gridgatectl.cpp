@@ -9,6 +9,7 @@
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,18 @@ std::string ask(const std::string& path, const std::string& request) {
 
 std::string str(const json& j) { return j.is_string() ? j.get<std::string>() : j.dump(); }
 
+std::string human_bytes(double b) {
+    static constexpr const char* units[] = {"B", "kB", "MB", "GB", "TB"};
+    int u = 0;
+    while (b >= 1000 && u < 4) {
+        b /= 1000;
+        ++u;
+    }
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(u == 0 ? 0 : 1) << b << ' ' << units[u];
+    return out.str();
+}
+
 void print_status(const json& s) {
     std::cout << "gateway " << str(s["gateway"]) << "  time " << str(s["time"]) << "  uptime " << s["uptime_s"]
               << " s\n";
@@ -79,6 +92,15 @@ void print_status(const json& s) {
     std::cout << "store   last seq " << st["last_seq"] << "  pending " << st["pending"] << "  commit failures "
               << st["commit_failures"] << "  backlog " << b["readings"] << " reading(s)";
     if (!str(b["oldest"]).empty()) std::cout << " since " << str(b["oldest"]);
+    std::cout << "\n        used " << human_bytes(st["used_bytes"].get<double>());
+    if (st["quota_bytes"].get<std::uint64_t>())
+        std::cout << " of " << human_bytes(st["quota_bytes"].get<double>()) << " quota (" << str(st["quota_policy"])
+                  << ")" << (st["over_quota"].get<bool>() ? " OVER QUOTA" : "");
+    if (st["low_priority_suspended"].get<bool>()) std::cout << ", low-priority points suspended";
+    std::cout << "  dropped unacked " << st["dropped_unacked"] << "  integrity " << str(st["integrity_check"]);
+    if (st["disk_full"].get<bool>()) std::cout << "  DISK FULL";
+    if (st["recovered_at_start"].get<bool>()) std::cout << "\n        recovered at start: " << str(st["recovery_reason"])
+                                                        << " (moved to " << str(st["moved_aside_to"]) << ")";
     std::cout << "\n\n";
     std::cout << std::left << std::setw(16) << "CONNECTION" << std::setw(24) << "ENDPOINT" << std::setw(6) << "OPEN"
               << std::setw(10) << "REQUESTS" << std::setw(10) << "TIMEOUTS" << std::setw(11) << "EXCEPTIONS"
@@ -99,11 +121,24 @@ void print_status(const json& s) {
 }
 
 void print_backlog(const json& b) {
-    std::cout << std::left << std::setw(8) << "SINK" << std::setw(12) << "READINGS" << std::setw(12) << "CURSOR"
-              << std::setw(12) << "LAST SEQ" << "OLDEST UNACKED\n";
-    for (const auto& [sink, v] : b.items())
-        std::cout << std::setw(8) << sink << std::setw(12) << v["readings"] << std::setw(12) << v["cursor"]
-                  << std::setw(12) << v["last_seq"] << (str(v["oldest"]).empty() ? "-" : str(v["oldest"])) << '\n';
+    std::cout << std::left << std::setw(8) << "SINK" << std::setw(12) << "READINGS" << std::setw(12) << "~BYTES"
+              << std::setw(30) << "OLDEST UNACKED" << std::setw(22) << "DRAIN RATE" << "CURSOR / LAST SEQ\n";
+    for (const auto& [sink, v] : b.items()) {
+        std::ostringstream rate;
+        rate << std::fixed << std::setprecision(0) << v["drain_readings_per_s"].get<double>() << "/s, "
+             << human_bytes(v["drain_bytes_per_s"].get<double>()) << "/s";
+        std::cout << std::setw(8) << sink << std::setw(12) << v["readings"] << std::setw(12)
+                  << human_bytes(v["estimated_bytes"].get<double>()) << std::setw(30)
+                  << (str(v["oldest"]).empty() ? "-" : str(v["oldest"])) << std::setw(22) << rate.str()
+                  << v["cursor"] << " / " << v["last_seq"] << '\n';
+        if (v["live_lane_active"].get<bool>())
+            std::cout << "        live lane open: readings after seq " << v["live_start"]
+                      << " go first, acknowledged up to " << v["live_cursor"] << '\n';
+        const auto& r = v["rate_limit"];
+        if (r["max_messages_per_s"].get<std::uint64_t>() || r["max_bytes_per_s"].get<std::uint64_t>())
+            std::cout << "        rate limit: " << r["max_messages_per_s"] << " messages/s, "
+                      << human_bytes(r["max_bytes_per_s"].get<double>()) << "/s (0 = unlimited)\n";
+    }
 }
 
 }  // namespace

@@ -36,7 +36,7 @@ struct MqttConfig {
     std::size_t inflight_batches = 16;     // 1..1000
     std::uint64_t max_messages_per_s = 0;  // 0 = unlimited
     std::uint64_t max_bytes_per_s = 0;     // 0 = unlimited
-    std::optional<std::size_t> live_lane_threshold;  // unset = 5 x batch_max_readings; 0 = no live lane
+    std::optional<std::size_t> live_lane_threshold;  // unset = max(5, inflight) x batch_max_readings; 0 = off
 };
 
 struct StoreConfig {
