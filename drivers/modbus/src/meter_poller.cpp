@@ -27,7 +27,7 @@ std::string describe(const ExceptionResponse& e) {
 // long as the poll; it refers to the poller, which must outlive its polls.
 class PollRun : public std::enable_shared_from_this<PollRun> {
 public:
-    PollRun(const MeterPoller& poller, TcpClient& client, const Clock& clock,
+    PollRun(const MeterPoller& poller, ModbusClient& client, const Clock& clock,
             std::function<void(PollOutcome)> handler)
         : poller_(poller), client_(client), clock_(clock), handler_(std::move(handler)) {}
 
@@ -38,11 +38,12 @@ public:
             return handler(std::move(outcome_));
         }
         const auto& options = poller_.options();
-        client_.read(options.unit_id, plan[next_].request, options.response_timeout, options.meter_id,
-                     [self = shared_from_this()](TransactionResult result) {
-                         self->on_result(std::move(result));
-                         self->step();
-                     });
+        client_.submit(ReadCall{options.unit_id, plan[next_].request, options.response_timeout, options.meter_id,
+                                options.priority},
+                       [self = shared_from_this()](TransactionResult result) {
+                           self->on_result(std::move(result));
+                           self->step();
+                       });
     }
 
 private:
@@ -53,8 +54,10 @@ private:
 
         const auto error = std::get<TransactionError>(result);
         fail(block, to_string(error));
-        if (error == TransactionError::connect_failed) {
-            // The meter is unreachable: one attempt per poll is enough.
+        if (error == TransactionError::connect_failed || error == TransactionError::backed_off ||
+            error == TransactionError::rejected) {
+            // The meter is unreachable (or skipped, or unaddressable): one attempt per
+            // poll is enough.
             outcome_.blocks_failed += static_cast<unsigned>(poller_.plan().size() - next_);
             next_ = poller_.plan().size();
         }
@@ -88,7 +91,7 @@ private:
     }
 
     const MeterPoller& poller_;
-    TcpClient& client_;
+    ModbusClient& client_;
     const Clock& clock_;
     std::function<void(PollOutcome)> handler_;
     std::size_t next_ = 0;
@@ -97,7 +100,7 @@ private:
 
 }  // namespace
 
-MeterPoller::MeterPoller(TcpClient& client, const Clock& clock, MeterOptions options, std::vector<PointDef> points)
+MeterPoller::MeterPoller(ModbusClient& client, const Clock& clock, MeterOptions options, std::vector<PointDef> points)
     : client_(client), clock_(clock), options_(std::move(options)), points_(std::move(points)),
       plan_(plan_reads(points_, options_.plan)) {}
 

@@ -9,17 +9,6 @@ namespace gridgate::modbus {
 
 namespace asio = boost::asio;
 
-const char* to_string(TransactionError e) {
-    switch (e) {
-        case TransactionError::timeout: return "timeout";
-        case TransactionError::connect_failed: return "connect failed";
-        case TransactionError::disconnected: return "disconnected";
-        case TransactionError::bad_response: return "bad response";
-        case TransactionError::cancelled: return "cancelled";
-    }
-    return "?";
-}
-
 TcpClient::TcpClient(asio::any_io_executor executor, TcpClientOptions options, Logger& logger)
     : impl_(std::make_shared<Impl>(executor, std::move(options), logger)) {}
 
@@ -33,6 +22,10 @@ void TcpClient::read(std::uint8_t unit_id, const ReadRequest& request, Duration 
     ++impl_->stats.requests;
     PendingRead pending{unit_id, request, timeout, std::move(trace_id), std::move(handler)};
     asio::post(impl_->strand, [impl = impl_, p = std::move(pending)]() mutable { impl->enqueue(std::move(p)); });
+}
+
+void TcpClient::submit(ReadCall call, ReadHandler handler) {
+    read(call.unit_id, call.request, call.timeout, std::move(call.trace_id), std::move(handler));
 }
 
 void TcpClient::stop(std::function<void()> done) {

@@ -19,7 +19,6 @@
 
 namespace gridgate::modbus {
 
-using ReadHandler = std::function<void(TransactionResult)>;
 
 struct PendingRead {
     std::uint8_t unit_id = 0;

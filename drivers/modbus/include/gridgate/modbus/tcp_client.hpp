@@ -21,6 +21,7 @@
 
 #include "gridgate/core/log.hpp"
 #include "gridgate/core/time.hpp"
+#include "gridgate/modbus/client.hpp"
 #include "gridgate/modbus/pdu.hpp"
 
 namespace gridgate::modbus {
@@ -35,16 +36,7 @@ struct TcpClientOptions {
     Duration reconnect_max = std::chrono::seconds(60);
 };
 
-enum class TransactionError : std::uint8_t {
-    timeout,          // no matching reply within the request's timeout
-    connect_failed,   // could not (re)connect
-    disconnected,     // connection lost while the request was outstanding
-    bad_response,     // reply with this transaction id could not be decoded for the request
-    cancelled,        // client stopped
-};
-const char* to_string(TransactionError e);
-
-using TransactionResult = std::variant<ReadResponse, ExceptionResponse, TransactionError>;
+// TransactionError and TransactionResult are declared in client.hpp (shared with RTU).
 
 struct TcpClientStats {
     std::uint64_t requests = 0;
@@ -58,13 +50,13 @@ struct TcpClientStats {
     unsigned open_connections = 0;
 };
 
-class TcpClient {
+class TcpClient : public ModbusClient {
 public:
     // The io_context behind `executor` must outlive the client.
     TcpClient(boost::asio::any_io_executor executor, TcpClientOptions options, Logger& logger);
     // Safe at any time, but drops handlers not yet run without calling them; use stop()
     // first for a clean shutdown. Sockets and timers are closed on the strand.
-    ~TcpClient();
+    ~TcpClient() override;
     TcpClient(const TcpClient&) = delete;
     TcpClient& operator=(const TcpClient&) = delete;
 
@@ -72,17 +64,20 @@ public:
     // names the meter for per-meter hex traces (Logger::trace_frame).
     void read(std::uint8_t unit_id, const ReadRequest& request, Duration timeout, std::string trace_id,
               std::function<void(TransactionResult)> handler);
+    // ModbusClient: the same; the priority is ignored (each connection carries its own
+    // transaction, so there is no shared line to order).
+    void submit(ReadCall call, ReadHandler handler) override;
 
     // Cancels queued and outstanding requests (handlers get `cancelled`) once the
     // in-flight transactions have finished or timed out, closes the sockets, then
     // calls done. Used for clean shutdown: the in-flight transaction is allowed to end.
     // The client stays stopped: later reads are answered with `cancelled`.
-    void stop(std::function<void()> done);
+    void stop(std::function<void()> done) override;
 
     TcpClientStats stats() const;  // thread-safe snapshot
     const TcpClientOptions& options() const;
     // The client's strand: where every handler runs.
-    boost::asio::any_io_executor executor() const;
+    boost::asio::any_io_executor executor() const override;
 
 private:
     struct Impl;
