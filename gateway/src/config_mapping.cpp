@@ -56,7 +56,7 @@ modbus::MeterOptions to_meter_options(const MeterConfig& m) {
     o.response_timeout = m.response_timeout;
     o.plan.max_registers = m.max_block_registers;
     o.plan.max_gap = m.max_gap;
-    o.source = Source::modbus_tcp;
+    o.source = m.bus.empty() ? Source::modbus_tcp : Source::modbus_rtu;
     return o;
 }
 
@@ -64,6 +64,9 @@ std::vector<PriorityGroup> priority_groups(const MeterConfig& m) {
     std::vector<PriorityGroup> groups;
     for (const PointPriority p : {PointPriority::high, PointPriority::normal, PointPriority::low}) {
         PriorityGroup g{p, to_meter_options(m), {}};
+        g.options.priority = p == PointPriority::high   ? modbus::Priority::high
+                             : p == PointPriority::low  ? modbus::Priority::low
+                                                        : modbus::Priority::normal;
         for (const auto& point : m.points)
             if (point.priority == p) g.points.push_back(to_point_def(point));
         if (!g.points.empty()) groups.push_back(std::move(g));
@@ -79,6 +82,51 @@ modbus::TcpClientOptions to_client_options(const ConnectionConfig& c) {
     o.max_connections = c.max_connections;
     o.connect_timeout = c.connect_timeout;
     o.reconnect_max = c.reconnect_max;
+    return o;
+}
+
+transport::SerialPortOptions to_serial_options(const BusConfig& b) {
+    transport::SerialPortOptions o;
+    o.path = b.device;
+    o.baud = b.baud;
+    o.data_bits = b.data_bits;
+    o.parity = b.parity == "even" ? transport::Parity::even
+               : b.parity == "odd" ? transport::Parity::odd
+                                   : transport::Parity::none;
+    o.stop_bits = b.stop_bits;
+    o.rs485 = b.rs485 == "kernel" ? transport::Rs485Mode::kernel
+              : b.rs485 == "rts"  ? transport::Rs485Mode::rts
+                                  : transport::Rs485Mode::none;
+    o.tx_start_delay = b.tx_start_delay;
+    o.tx_end_delay = b.tx_end_delay;
+    return o;
+}
+
+modbus::RtuBusOptions to_bus_options(const BusConfig& b) {
+    modbus::RtuBusOptions o;
+    o.name = b.id;
+    o.baud = b.baud;
+    o.health.timeouts_before_backoff = b.backoff_after;
+    o.health.backoff_max = b.max_backoff;
+    return o;
+}
+
+transport::TcpChannelOptions to_channel_options(const ConnectionConfig& c) {
+    transport::TcpChannelOptions o;
+    o.host = c.host;
+    o.port = c.port;
+    o.connect_timeout = c.connect_timeout;
+    return o;
+}
+
+modbus::RtuBusOptions to_bus_options(const ConnectionConfig& c) {
+    modbus::RtuBusOptions o;
+    o.name = c.id;
+    o.baud = c.baud;
+    // Network jitter between the device server's frames: a gap on the line is not a gap
+    // at our socket (drivers/modbus/RTU.md).
+    o.frame_gap = std::chrono::milliseconds(20);
+    o.reopen_max = c.reconnect_max;
     return o;
 }
 

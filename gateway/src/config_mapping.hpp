@@ -6,6 +6,9 @@
 #include "gridgate/gateway/config.hpp"
 #include "gridgate/modbus/meter_poller.hpp"
 #include "gridgate/modbus/points.hpp"
+#include "gridgate/modbus/rtu_bus.hpp"
+#include "gridgate/transport/serial_options.hpp"
+#include "gridgate/transport/tcp_byte_channel.hpp"
 #include "gridgate/modbus/tcp_client.hpp"
 #include "gridgate/northbound/mqtt_forwarder.hpp"
 
@@ -23,6 +26,11 @@ struct PriorityGroup {
 };
 std::vector<PriorityGroup> priority_groups(const MeterConfig& m);
 modbus::TcpClientOptions to_client_options(const ConnectionConfig& c);
+transport::SerialPortOptions to_serial_options(const BusConfig& b);
+modbus::RtuBusOptions to_bus_options(const BusConfig& b);
+// A serial device server carrying RTU over TCP.
+transport::TcpChannelOptions to_channel_options(const ConnectionConfig& c);
+modbus::RtuBusOptions to_bus_options(const ConnectionConfig& c);
 // The password is read from mqtt.password_file by the caller.
 northbound::MqttOptions to_mqtt_options(const GatewayConfig& g, std::string password);
 

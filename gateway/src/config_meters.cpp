@@ -67,7 +67,7 @@ void read_endpoint(const MapReader& m, ConnectionConfig& c) {
 
 void read_connection(const Located& where, Context& ctx) {
     const MapReader m(where, ctx.issues,
-                      {"id", "protocol", "host", "port", "max_connections", "connect_timeout", "reconnect_max"});
+                      {"id", "protocol", "host", "port", "max_connections", "connect_timeout", "reconnect_max", "baud"});
     ConnectionConfig c;
     if (const Located* v = m.require("id")) {
         c.id = read_name(*v, ctx.issues);
@@ -78,6 +78,15 @@ void read_connection(const Located& where, Context& ctx) {
     if (const Located* v = m.require("host"))
         if (auto host = read_host(*v, ctx.issues)) c.host = *host;
     read_endpoint(m, c);
+    if (const Located* v = m.find("baud")) {
+        if (c.protocol != "modbus_rtu_over_tcp")
+            ctx.issues.add(v->line, v->path, "only used with protocol: modbus_rtu_over_tcp (the device server's line)");
+        else if (get_integer(m, "baud", {1, 1'000'000}, c.baud) &&
+                 std::find(standard_bauds.begin(), standard_bauds.end(), c.baud) == standard_bauds.end())
+            ctx.issues.add(v->line, v->path,
+                           "must be a standard rate: 1200, 2400, 4800, 9600, 19200, 38400, 57600 or 115200, got " +
+                               shown(v->node));
+    }
     ctx.cfg.connections.push_back(std::move(c));
 }
 

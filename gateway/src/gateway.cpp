@@ -15,6 +15,7 @@
 #include "config_mapping.hpp"
 #include "control_server.hpp"
 #include "gridgate/core/clock.hpp"
+#include "gridgate/modbus/rtu_bus.hpp"
 #include "gridgate/modbus/tcp_client.hpp"
 #include "gridgate/northbound/mqtt_forwarder.hpp"
 #include "gridgate/store/background_check.hpp"
@@ -64,7 +65,8 @@ struct Gateway::Impl {
     std::unique_ptr<store::BackgroundCheck> integrity;
     std::unique_ptr<northbound::MqttForwarder> mqtt;
     std::unique_ptr<store::GroupCommitter> committer;
-    std::map<std::string, std::unique_ptr<modbus::TcpClient>> clients;
+    std::map<std::string, std::unique_ptr<modbus::TcpClient>> clients;  // Modbus TCP connections
+    std::map<std::string, std::unique_ptr<modbus::RtuBus>> buses;       // serial lines and RTU over TCP
     std::vector<std::shared_ptr<MeterTask>> tasks;
     std::unique_ptr<ControlServer> control;
     std::atomic<bool> suspend_low{false};  // stop_low_priority quota policy in force
@@ -107,22 +109,29 @@ void Gateway::Impl::open() {
     committer = std::make_unique<store::GroupCommitter>(*log, commit_options, logger,
                                                         [this](store::SeqRange) { mqtt->notify_new_data(); });
 
-    for (const auto& c : config.connections)
-        clients.emplace(c.id, std::make_unique<modbus::TcpClient>(io.get_executor(), to_client_options(c), logger));
+    for (const auto& c : config.connections) {
+        if (c.protocol == "modbus_rtu_over_tcp")
+            buses.emplace(c.id, modbus::make_tcp_rtu_bus(io.get_executor(), to_channel_options(c), to_bus_options(c),
+                                                         logger));
+        else
+            clients.emplace(c.id, std::make_unique<modbus::TcpClient>(io.get_executor(), to_client_options(c), logger));
+    }
+    for (const auto& b : config.buses)
+        buses.emplace(b.id, modbus::make_serial_rtu_bus(io.get_executor(), to_serial_options(b), to_bus_options(b), logger));
 
     for (const auto& m : config.meters) {
         if (!m.enabled) continue;
         if (m.trace) logger.set_trace(m.id, true);
-        if (!m.bus.empty())
-            throw std::runtime_error("meter " + m.id + ": Modbus RTU buses are not supported by this build yet");
-        auto& client = *clients.at(m.connection);
+        const std::string& link = m.bus.empty() ? m.connection : m.bus;
+        modbus::ModbusClient& client = clients.count(link) ? static_cast<modbus::ModbusClient&>(*clients.at(link))
+                                                           : static_cast<modbus::ModbusClient&>(*buses.at(link));
         std::vector<std::unique_ptr<modbus::MeterPoller>> pollers;
         std::size_t low = std::string::npos;
         for (const auto& group : priority_groups(m)) {
             if (group.priority == PointPriority::low) low = pollers.size();
             pollers.push_back(std::make_unique<modbus::MeterPoller>(client, clock, group.options, group.points));
         }
-        tasks.push_back(std::make_shared<MeterTask>(io.get_executor(), std::move(pollers), low, m.connection,
+        tasks.push_back(std::make_shared<MeterTask>(io.get_executor(), std::move(pollers), low, link,
                                                     m.poll_interval, jitter_offset(m.id, m.poll_jitter), clock,
                                                     *committer, suspend_low, logger));
     }
@@ -158,7 +167,8 @@ void Gateway::Impl::start() {
     schedule_status();
     integrity = std::make_unique<store::BackgroundCheck>(*log, logger);
     logger.info("gateway", "gateway " + config.id + " running: " + std::to_string(tasks.size()) + " meter(s) on " +
-                               std::to_string(clients.size()) + " connection(s), control socket " + config.control_socket);
+                               std::to_string(clients.size()) + " TCP connection(s) and " + std::to_string(buses.size()) +
+                               " RTU line(s), control socket " + config.control_socket);
 }
 
 void Gateway::Impl::schedule_status() {
@@ -168,10 +178,22 @@ void Gateway::Impl::schedule_status() {
         json s = status();
         int ok = 0, failing = 0;
         for (const auto& m : s["meters"]) ++(m["last_result"] == "ok" ? ok : failing);
+        json lines = json::array();
+        for (const auto& b : s["buses"])
+            lines.push_back({{"id", b["id"]},
+                             {"link_up", b["link_up"]},
+                             {"utilisation", b["utilisation"]},
+                             {"transactions", b["transactions"]},
+                             {"timeouts", b["timeouts"]},
+                             {"crc_errors", b["crc_errors"]}});
         const json details{{"meters_ok", ok},
                            {"meters_failing", failing},
                            {"backlog", s["backlog"]["mqtt"]["readings"]},
-                           {"last_seq", s["store"]["last_seq"]}};
+                           {"last_seq", s["store"]["last_seq"]},
+                           {"disk_full", s["store"]["disk_full"]},
+                           {"over_quota", s["store"]["over_quota"]},
+                           {"dropped_unacked", s["store"]["dropped_unacked"]},
+                           {"buses", lines}};
         mqtt->publish_status_details(details.dump());
         schedule_status();
     });
@@ -185,8 +207,8 @@ void Gateway::Impl::shutdown() {
     // 1. Meters: no new polls; the in-flight one finishes and submits its readings.
     auto remaining = std::make_shared<std::size_t>(tasks.size());
     auto after_meters = [this] {
-        // 2. Connections: close sockets.
-        auto clients_left = std::make_shared<std::size_t>(clients.size());
+        // 2. Connections and lines: close sockets and ports.
+        auto clients_left = std::make_shared<std::size_t>(clients.size() + buses.size());
         auto after_clients = [this] {
             // 3. Commit everything polled, 4. let the broker acknowledge what it can.
             // Bounded: with the disk full, what cannot be committed is reported, not waited for.
@@ -198,13 +220,14 @@ void Gateway::Impl::shutdown() {
             logger.info("gateway", "stopped cleanly at seq " + std::to_string(log->last_seq()));
             io.stop();
         };
-        if (clients.empty()) return after_clients();
-        for (auto& [id, client] : clients)
-            client->stop([this, clients_left, after_clients] {
-                asio::post(io, [clients_left, after_clients] {
-                    if (--*clients_left == 0) after_clients();
-                });
+        if (*clients_left == 0) return after_clients();
+        auto one_stopped = [this, clients_left, after_clients] {
+            asio::post(io, [clients_left, after_clients] {
+                if (--*clients_left == 0) after_clients();
             });
+        };
+        for (auto& [id, client] : clients) client->stop(one_stopped);
+        for (auto& [id, bus] : buses) bus->stop(one_stopped);
     };
     if (tasks.empty()) return after_meters();
     for (auto& t : tasks)
@@ -278,6 +301,37 @@ json Gateway::Impl::status() const {
                          {"disconnects", st.disconnects}});
     }
     s["connections"] = conns;
+    json lines = json::array();
+    for (const auto& [id, bus] : buses) {
+        const auto st = bus->stats();
+        json slaves = json::array();
+        for (const auto& sl : st.slaves)
+            slaves.push_back({{"unit_id", sl.unit_id},
+                              {"transactions", sl.transactions},
+                              {"replies", sl.replies},
+                              {"timeouts", sl.timeouts},
+                              {"consecutive_timeouts", sl.consecutive_timeouts},
+                              {"backed_off", sl.backed_off},
+                              {"backoff_remaining_ms",
+                               std::chrono::duration_cast<std::chrono::milliseconds>(sl.backoff_remaining).count()},
+                              {"backed_off_skips", sl.backed_off_skips}});
+        lines.push_back({{"id", id},
+                         {"line", bus->description()},
+                         {"link_up", st.link_up},
+                         {"transactions", st.transactions},
+                         {"replies", st.replies},
+                         {"exceptions", st.exceptions},
+                         {"timeouts", st.timeouts},
+                         {"crc_errors", st.crc_errors},
+                         {"wrong_address", st.wrong_address},
+                         {"garbage_bytes", st.garbage_bytes},
+                         {"backed_off_skips", st.backed_off_skips},
+                         {"queued", st.queued},
+                         {"utilisation", st.utilisation()},
+                         {"link_failures", st.link_failures},
+                         {"slaves", slaves}});
+    }
+    s["buses"] = lines;
     json meters = json::array();
     for (const auto& t : tasks) {
         const auto st = t->status();

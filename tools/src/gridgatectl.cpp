@@ -110,6 +110,23 @@ void print_status(const json& s) {
                   << c["open_connections"] << std::setw(10) << c["requests"] << std::setw(10) << c["timeouts"]
                   << std::setw(11) << c["exceptions"] << std::setw(10) << c["discarded_frames"]
                   << c["connect_failures"] << '\n';
+    if (!s["buses"].empty()) {
+        std::cout << '\n'
+                  << std::setw(16) << "RTU LINE" << std::setw(34) << "DEVICE" << std::setw(6) << "UP" << std::setw(8)
+                  << "USE" << std::setw(10) << "REQUESTS" << std::setw(10) << "TIMEOUTS" << std::setw(8) << "CRC"
+                  << std::setw(11) << "WRONG-ADDR" << "BACKED-OFF SLAVES\n";
+        for (const auto& line : s["buses"]) {
+            std::string backed;
+            for (const auto& sl : line["slaves"])
+                if (sl["backed_off"].get<bool>()) backed += (backed.empty() ? "" : ",") + sl["unit_id"].dump();
+            std::ostringstream use;
+            use << std::fixed << std::setprecision(1) << 100.0 * line["utilisation"].get<double>() << '%';
+            std::cout << std::setw(16) << str(line["id"]) << std::setw(34) << str(line["line"]) << std::setw(6)
+                      << (line["link_up"].get<bool>() ? "yes" : "NO") << std::setw(8) << use.str() << std::setw(10)
+                      << line["transactions"] << std::setw(10) << line["timeouts"] << std::setw(8) << line["crc_errors"]
+                      << std::setw(11) << line["wrong_address"] << (backed.empty() ? "-" : backed) << '\n';
+        }
+    }
     std::cout << '\n'
               << std::setw(16) << "METER" << std::setw(28) << "LAST POLL" << std::setw(8) << "POLLS" << std::setw(8)
               << "FAILED" << std::setw(10) << "READINGS" << std::setw(9) << "OVERRUNS" << "LAST RESULT\n";

@@ -85,6 +85,7 @@ struct ConnectionConfig {
     unsigned max_connections = 1;                         // 1..8 (JEMStar II allows 2)
     Duration connect_timeout = std::chrono::seconds(3);
     Duration reconnect_max = std::chrono::seconds(60);
+    unsigned baud = 9600;                                 // modbus_rtu_over_tcp: the device server's serial speed
     bool implicit = false;                                // made from a meter's host/port
 };
 
