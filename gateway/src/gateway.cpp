@@ -100,8 +100,14 @@ void Gateway::Impl::open() {
     commit_options.sinks = {"mqtt"};
     commit_options.max_pending_readings = config.store.max_pending_readings;
     commit_options.clock = &clock;
-    commit_options.on_quota = [this, stop_low](const store::QuotaReport& r) {
-        const bool suspend = stop_low && r.over_quota;
+    const std::uint64_t resume_below = config.store.quota_bytes / 10 * 9;
+    commit_options.on_quota = [this, stop_low, resume_below](const store::QuotaReport& r) {
+        // Hysteresis: low points stay suspended until the store is back under 90 % of the
+        // quota (acknowledged readings pruned), and a drop at the hard limit keeps them
+        // suspended even though it leaves the store just under the quota.
+        const bool was = suspend_low.load();
+        const bool suspend = stop_low && (r.over_quota || r.dropped_unacked_now > 0 ||
+                                          (was && r.used_bytes > resume_below));
         if (suspend_low.exchange(suspend) != suspend)
             logger.warn("store", suspend ? "over the store quota: polling of low-priority points suspended"
                                          : "back under the store quota: polling of low-priority points resumed");
