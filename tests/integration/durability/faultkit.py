@@ -294,23 +294,9 @@ def db_last_seq_and_cursor(db_path):
 
 # ---- process figures (benchmarks) ----------------------------------------------------------
 
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid):
-    """User + system CPU time of a process so far."""
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
-def memory_kib(pid):
-    out = {}
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith(("VmRSS:", "VmHWM:")):
-                out[line.split(":")[0]] = int(line.split()[1])
-    return out
+# Shared with the other benchmarks (tests/integration/e2e/harness.py).
+cpu_seconds = h.cpu_seconds
+memory_kib = h.memory_kib
 
 
 def reset_peak_rss(pid):

@@ -188,3 +188,25 @@ def gridgated(wd, config, name="gridgated"):
 def gridgatectl(sock, *args):
     r = subprocess.run([os.path.join(BIN, "gridgatectl"), "--socket", sock] + list(args), capture_output=True, text=True, timeout=10)
     return r.returncode, r.stdout, r.stderr
+
+
+# ---- process figures (benchmarks) ----------------------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def memory_kib(pid):
+    """VmRSS and VmHWM (peak) of a process, in KiB."""
+    out = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                out[line.split(":")[0]] = int(line.split()[1])
+    return out
