@@ -93,8 +93,9 @@ void MeterTask::run_poller(std::size_t index) {
             all.blocks_failed += part.blocks_failed;
             if (!part.last_error.empty()) all.last_error = part.last_error;
             // An unreachable meter costs no more for its other groups: the clients fail
-            // fast while they back off from it.
-            self->run_poller(index + 1);
+            // fast while they back off from it. On shutdown, end the poll after the group
+            // in flight and submit what it has.
+            self->run_poller(self->stopping_ ? self->pollers_.size() : index + 1);
         });
     });
 }
