@@ -11,6 +11,7 @@
 #include "gridgate/core/backoff.hpp"
 #include "gridgate/core/clock.hpp"
 #include "gridgate/modbus/rtu_master.hpp"
+#include "gridgate/transport/lease_channel.hpp"
 #include "gridgate/transport/serial_port.hpp"
 
 namespace gridgate::modbus {
@@ -51,12 +52,14 @@ struct RtuBus::Impl final : RtuMasterIo, std::enable_shared_from_this<RtuBus::Im
     // --- RtuMasterIo
     void transmit(std::span<const std::byte> adu) override;
     void complete(ReadHandler handler, TransactionResult result) override;
+    void answer_line(transport::LineGrantHandler handler, transport::LineError error) override;
 
+    void on_lease_released(std::uint64_t id, bool line_failed);
     void open();
     void on_opened(std::uint64_t gen, const error_code& ec);
     void start_read(std::uint64_t gen);
     void on_read(std::uint64_t gen, const error_code& ec, std::size_t n);
-    void lose_line(const std::string& why);
+    void lose_line(const std::string& why, const error_code& ec = asio::error::not_connected);
     void schedule_reopen();
     void after_event();  // re-arms the timer, finishes a stop
     void finish_stop_if_idle();
@@ -85,6 +88,11 @@ struct RtuBus::Impl final : RtuMasterIo, std::enable_shared_from_this<RtuBus::Im
     std::uint64_t generation = 0;  // per open; completions of an older open are stale
     std::array<std::byte, 512> rx{};
     std::vector<std::byte> tx;
+
+    // The line lent to another master: bytes read meanwhile go to its channel.
+    std::shared_ptr<transport::LeaseChannel> lease;
+    std::uint64_t lease_id = 0;
+    std::uint64_t lease_generation = 0;  // the open it was lent on
 
     bool stopped = false;
     std::vector<std::function<void()>> stop_handlers;
@@ -121,14 +129,20 @@ void RtuBus::Impl::start_read(std::uint64_t gen) {
 
 void RtuBus::Impl::on_read(std::uint64_t gen, const error_code& ec, std::size_t n) {
     if (gen != generation || abandoned || stopped) return;
-    if (ec) return lose_line("read failed: " + ec.message());
-    with_master([&](RtuMaster& m) { m.on_received(std::span<const std::byte>(rx.data(), n)); });
+    if (ec) return lose_line("read failed: " + ec.message(), ec);
+    const auto bytes = std::span<const std::byte>(rx.data(), n);
+    if (lease) {
+        if (!lease->ended()) lease->deliver(bytes);  // the holder's exchange, not ours
+    } else {
+        with_master([&](RtuMaster& m) { m.on_received(bytes); });
+    }
     if (gen == generation && !stopped) start_read(gen);
 }
 
-void RtuBus::Impl::lose_line(const std::string& why) {
+void RtuBus::Impl::lose_line(const std::string& why, const error_code& ec) {
     logger.warn("modbus-rtu", options.name + ": line lost (" + why + "), re-opening");
     ++generation;
+    if (lease) lease->fail(ec);
     channel->close();
     with_master([](RtuMaster& m) { m.set_link(LinkState::opening); });
     if (master.stopping()) return finish_stop_if_idle();
@@ -159,7 +173,7 @@ void RtuBus::Impl::transmit(std::span<const std::byte> adu) {
             },
             [self, gen](const error_code& ec) {
                 if (gen != self->generation || self->abandoned || self->stopped) return;
-                if (ec) return self->lose_line("write failed: " + ec.message());
+                if (ec) return self->lose_line("write failed: " + ec.message(), ec);
                 self->with_master([](RtuMaster& m) { m.on_transmitted(); });
             });
     });
@@ -168,6 +182,40 @@ void RtuBus::Impl::transmit(std::span<const std::byte> adu) {
 void RtuBus::Impl::complete(ReadHandler handler, TransactionResult result) {
     asio::post(strand, [self = shared_from_this(), h = std::move(handler), r = std::move(result)]() mutable {
         if (!self->abandoned) h(std::move(r));
+    });
+}
+
+void RtuBus::Impl::answer_line(transport::LineGrantHandler handler, transport::LineError error) {
+    // Called from inside the master (under the lock): the handler runs from a fresh one.
+    if (error != transport::LineError::none) {
+        asio::post(strand, [self = shared_from_this(), h = std::move(handler), error] {
+            if (!self->abandoned) h(error, nullptr);
+        });
+        return;
+    }
+    const std::uint64_t id = ++lease_id;
+    lease = std::make_shared<transport::LeaseChannel>(*channel, strand);
+    lease_generation = generation;
+    asio::post(strand, [self = shared_from_this(), h = std::move(handler), id, granted = lease] {
+        if (self->abandoned) return;
+        granted->discard_input();  // stale input is not the holder's (a no-op if the line was lost meanwhile)
+        auto on_release = [self, id](bool line_failed) {
+            asio::post(self->strand, [self, id, line_failed] { self->on_lease_released(id, line_failed); });
+        };
+        h(transport::LineError::none, std::make_unique<transport::ChannelLease>(granted, std::move(on_release)));
+    });
+}
+
+void RtuBus::Impl::on_lease_released(std::uint64_t id, bool line_failed) {
+    if (abandoned || !lease || id != lease_id || lease->ended()) return;
+    auto ended = lease;
+    // After a transmission of the holder still on the wire, if any.
+    ended->end([self = shared_from_this(), ended, line_failed] {
+        if (self->abandoned || self->lease != ended) return;
+        self->lease.reset();
+        if ((line_failed || ended->closed_by_user()) && self->lease_generation == self->generation)
+            self->lose_line("reported failed by the line's other master");
+        self->with_master([](RtuMaster& m) { m.on_line_released(); });
     });
 }
 
@@ -216,6 +264,8 @@ void RtuBus::Impl::abandon() {
     ++generation;
     timer.cancel();
     reopen_timer.cancel();
+    if (lease) lease->fail(asio::error::operation_aborted);
+    lease.reset();
     channel->close();
     stop_handlers.clear();
 }
@@ -246,6 +296,16 @@ void RtuBus::stop(std::function<void()> done) {
 }
 
 asio::any_io_executor RtuBus::executor() const { return impl_->strand; }
+
+void RtuBus::acquire(transport::LineRequest request, transport::LineGrantHandler handler) {
+    asio::post(impl_->strand, [impl = impl_, r = std::move(request), h = std::move(handler)]() mutable {
+        impl->with_master([&](RtuMaster& m) { m.acquire_line(std::move(r), std::move(h)); });
+    });
+}
+
+std::string RtuBus::line_description() const {
+    return impl_->options.name + " (" + impl_->channel->description() + ")";
+}
 
 RtuBusStats RtuBus::stats() const {
     std::lock_guard lock(impl_->mutex);

@@ -26,6 +26,10 @@ std::string ms(Duration d) {
 
 }  // namespace
 
+void RtuMasterIo::answer_line(transport::LineGrantHandler handler, transport::LineError error) {
+    handler(error == transport::LineError::none ? transport::LineError::cancelled : error, nullptr);
+}
+
 RtuMaster::RtuMaster(RtuMasterOptions options, const Clock& clock, RtuMasterIo& io, Logger& logger)
     : options_(std::move(options)), clock_(clock), io_(io), logger_(logger), created_(clock.steady_now()) {
     options_.silence = or_default(options_.silence, options_.timing.t3_5);
@@ -68,14 +72,44 @@ void RtuMaster::submit(ReadCall call, ReadHandler handler) {
     pump();
 }
 
-// Starts the next transaction if the line is free, up, quiet long enough, and some
-// eligible slave has a read queued.
+void RtuMaster::acquire_line(transport::LineRequest request, transport::LineGrantHandler handler) {
+    if (stopping_) return io_.answer_line(std::move(handler), transport::LineError::cancelled);
+    if (link_ == LinkState::failed) return io_.answer_line(std::move(handler), transport::LineError::line_down);
+    queue_.push(QueuedTurn{std::move(request), std::move(handler)});
+    pump();
+}
+
+// Starts the next transaction (or lends the line) if the line is free, up, quiet long
+// enough, and some eligible slave has a read queued or another master waits.
 void RtuMaster::pump() {
     if (phase_ != Phase::idle || link_ != LinkState::up || queue_.empty()) return;
     const SteadyTime now = clock_.steady_now();
     if (const auto at = earliest_send(); at && now < *at) return;  // on_timer comes back
-    auto next = queue_.pop_next([&](std::uint8_t unit) { return slave(unit).health.may_send(now); });
-    if (next) start_transaction(std::move(*next));
+    auto next = queue_.pop_next_item([&](std::uint8_t unit) { return slave(unit).health.may_send(now); });
+    if (!next) return;
+    if (auto* read = std::get_if<QueuedRead>(&*next)) return start_transaction(std::move(*read));
+    lend(std::get<QueuedTurn>(std::move(*next)));
+}
+
+void RtuMaster::lend(QueuedTurn turn) {
+    phase_ = Phase::lent;
+    lent_at_ = clock_.steady_now();
+    rx_.clear();
+    ++stats_.leases;
+    log(LogLevel::debug, "line lent to " + turn.request.owner);
+    io_.answer_line(std::move(turn.handler), transport::LineError::none);
+}
+
+void RtuMaster::on_line_released() {
+    if (phase_ != Phase::lent) return;
+    const SteadyTime now = clock_.steady_now();
+    const Duration lent = std::chrono::duration_cast<Duration>(now - lent_at_);
+    stats_.busy_time += lent;
+    stats_.lease_time += lent;
+    // Whatever the other master's exchange left on the line, our request waits for quiet.
+    last_activity_ = std::max(last_activity_, now);
+    phase_ = Phase::idle;
+    pump();
 }
 
 // When the line will have been quiet long enough for the next request.
@@ -155,10 +189,10 @@ std::optional<SteadyTime> RtuMaster::next_deadline() const {
     }
     if (phase_ != Phase::idle || link_ != LinkState::up || queue_.empty()) return std::nullopt;
     // Idle with work: wait for the line to be quiet, and for the first guard to end if
-    // every queued slave is guarded.
+    // every queued slave is guarded (a line turn is never guarded).
     const SteadyTime now = clock_.steady_now();
     std::optional<SteadyTime> guard;
-    for (const std::uint8_t unit : queue_.units()) {
+    for (const std::uint8_t unit : queue_.has_turns() ? std::vector<std::uint8_t>{} : queue_.units()) {
         const auto it = slaves_.find(unit);
         const SteadyTime until = it == slaves_.end() ? SteadyTime{} : it->second.health.guard_until();
         if (until <= now) {
@@ -179,7 +213,12 @@ void RtuMaster::stop() {
 }
 
 void RtuMaster::fail_all(TransactionError error) {
-    for (auto& read : queue_.take_all()) fail(std::move(read), error);
+    const auto line_error =
+        error == TransactionError::cancelled ? transport::LineError::cancelled : transport::LineError::line_down;
+    for (auto& item : queue_.take_all()) {
+        if (auto* read = std::get_if<QueuedRead>(&item)) fail(std::move(*read), error);
+        else io_.answer_line(std::move(std::get<QueuedTurn>(item).handler), line_error);
+    }
 }
 
 void RtuMaster::fail(QueuedRead read, TransactionError error) { io_.complete(std::move(read.handler), error); }
@@ -191,6 +230,11 @@ RtuBusStats RtuMaster::stats() const {
     out.queued = queue_.size();
     out.elapsed = std::chrono::duration_cast<Duration>(now - created_);
     if (current_) out.busy_time += std::chrono::duration_cast<Duration>(now - current_->started);
+    if (phase_ == Phase::lent) {
+        const Duration lent = std::chrono::duration_cast<Duration>(now - lent_at_);
+        out.busy_time += lent;
+        out.lease_time += lent;
+    }
     for (const auto& [unit, s] : slaves_) {
         RtuSlaveStats slave_stats = s.stats;
         slave_stats.consecutive_timeouts = s.health.consecutive_timeouts();

@@ -23,6 +23,10 @@ void RtuMaster::on_received(std::span<const std::byte> bytes) {
         case Phase::awaiting:
             rx_.insert(rx_.end(), bytes.begin(), bytes.end());
             return scan(false);
+        case Phase::lent:
+            // The other master's exchange (RtuBus hands it to the lease instead): only
+            // line activity for us.
+            return;
     }
 }
 

@@ -11,6 +11,15 @@
 // again when the period ends. The line is opened at construction and re-opened (with
 // backoff) when it fails or is lost; while an open has failed, reads fail fast with
 // connect_failed.
+//
+// It is also a transport::LineAccess, so another protocol's master (DNP3 serial) can use
+// the same line between Modbus transactions: a line request queues with the reads (its
+// priority on the same scale, its station in the round robin as one more address that
+// never mixes with slave addresses), and when its turn comes and the line has been quiet
+// for the silence, the handler gets a lease on the bus's channel. No Modbus transaction
+// starts until the lease is released, and the next one waits for the silence after the
+// release. While the line cannot be opened, requests fail at once with line_down; stop()
+// cancels queued ones and waits for a lease held to be released. See RTU.md.
 #include <boost/asio/any_io_executor.hpp>
 #include <functional>
 #include <memory>
@@ -21,6 +30,7 @@
 #include "gridgate/modbus/rtu_slave_health.hpp"
 #include "gridgate/modbus/rtu_stats.hpp"
 #include "gridgate/transport/byte_channel.hpp"
+#include "gridgate/transport/line_access.hpp"
 #include "gridgate/transport/serial_options.hpp"
 #include "gridgate/transport/tcp_byte_channel.hpp"
 
@@ -42,7 +52,7 @@ struct RtuBusOptions {
     Duration reopen_max = std::chrono::seconds(30);
 };
 
-class RtuBus final : public ModbusClient {
+class RtuBus final : public ModbusClient, public transport::LineAccess {
 public:
     // Makes the channel on the bus's strand (channels need a strand executor).
     using ChannelFactory =
@@ -53,7 +63,8 @@ public:
     RtuBus(boost::asio::any_io_executor executor, const ChannelFactory& make_channel, RtuBusOptions options,
            Logger& logger);
     // Safe at any time, but drops handlers not yet run; use stop() first to shut down
-    // cleanly. The line is closed on the strand.
+    // cleanly. The line is closed on the strand; a lease still held goes inert (its channel
+    // fails every call, its release does nothing).
     ~RtuBus() override;
     RtuBus(const RtuBus&) = delete;
     RtuBus& operator=(const RtuBus&) = delete;
@@ -61,8 +72,15 @@ public:
     // Unit id 0 (broadcast) is rejected (`rejected`): a broadcast is never answered; so
     // is a read that is not FC01..04 or whose count is 0 or over the protocol's limit.
     void submit(ReadCall call, ReadHandler handler) override;
+    // Cancels queued reads and line requests; done runs once the transaction in flight
+    // has ended and a lease held has been released.
     void stop(std::function<void()> done) override;
+    // The strand of every read handler, grant handler and the lent channel.
     boost::asio::any_io_executor executor() const override;
+
+    // --- transport::LineAccess
+    void acquire(transport::LineRequest request, transport::LineGrantHandler handler) override;
+    std::string line_description() const override;  // "<name> (<channel description>)"
 
     RtuBusStats stats() const;  // thread-safe snapshot
     const RtuBusOptions& options() const;

@@ -12,6 +12,12 @@
 // timeout, counted from the end of transmission. Bytes that arrive while no request is
 // outstanding are dropped and count as line activity (so a late reply delays the next
 // request until the line is quiet).
+//
+// The line can also be lent to another protocol's master (transport::LineAccess): a turn
+// queues with the reads (rtu_request_queue.hpp), and when it comes, the line quiet, the
+// master hands it out through RtuMasterIo::answer_line and starts nothing until
+// on_line_released(); the silence before the next request runs from the release. Turns
+// skip the dead-slave backoff; while the line cannot be opened they fail with line_down.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -66,6 +72,12 @@ public:
     virtual void transmit(std::span<const std::byte> adu) = 0;
     // Hand a result to a read's handler (later, never from inside the master's call).
     virtual void complete(ReadHandler handler, TransactionResult result) = 0;
+    // Answer a line turn (later, never from inside the master's call): with `none` the
+    // line is lent (RtuBus makes the lease and reports its release with
+    // RtuMaster::on_line_released()); otherwise the turn is refused with `error`. The
+    // default, for an io that lends nothing (tests of reads alone), refuses every turn
+    // with `cancelled` at once; a master on it must not be given turns.
+    virtual void answer_line(transport::LineGrantHandler handler, transport::LineError error);
 };
 
 enum class LinkState : std::uint8_t {
@@ -79,6 +91,10 @@ public:
     RtuMaster(RtuMasterOptions options, const Clock& clock, RtuMasterIo& io, Logger& logger);
 
     void submit(ReadCall call, ReadHandler handler);
+    // Queues a turn on the line for another master (see above).
+    void acquire_line(transport::LineRequest request, transport::LineGrantHandler handler);
+    // The lent line is back (its holder released it): quiet time runs from now.
+    void on_line_released();
 
     // --- events from the line
     void on_received(std::span<const std::byte> bytes);
@@ -95,14 +111,15 @@ public:
     // finish or time out, later submits are cancelled.
     void stop();
     bool stopping() const { return stopping_; }
-    // True when no transaction is in progress.
+    // True when no transaction is in progress and the line is not lent.
     bool idle() const { return phase_ == Phase::idle; }
+    bool lent() const { return phase_ == Phase::lent; }
 
     RtuBusStats stats() const;
     const RtuMasterOptions& options() const { return options_; }
 
 private:
-    enum class Phase : std::uint8_t { idle, flushing, sending, awaiting };
+    enum class Phase : std::uint8_t { idle, flushing, sending, awaiting, lent };
 
     struct Transaction {
         QueuedRead read;
@@ -121,6 +138,7 @@ private:
     void pump();
     std::optional<SteadyTime> earliest_send() const;
     void start_transaction(QueuedRead read);
+    void lend(QueuedTurn turn);
     void scan(bool line_silent);
     bool gap_ends_frame() const;  // whether the frame gap drops what rx_ holds
     void finish(TransactionResult result);
@@ -141,6 +159,7 @@ private:
     LinkState link_ = LinkState::opening;
     Phase phase_ = Phase::idle;
     std::optional<Transaction> current_;
+    SteadyTime lent_at_{};  // while Phase::lent
     std::vector<std::byte> rx_;
     bool crc_error_counted_ = false;  // one CRC error per burst of bytes
     SteadyTime last_activity_{};       // last byte seen or sent on the line

@@ -37,9 +37,11 @@ struct RtuBusStats {
     std::uint64_t link_opens = 0;         // successful (re)opens of the port / connection
     std::uint64_t link_failures = 0;      // failed opens
     std::uint64_t link_losses = 0;        // open line lost (read/write error)
+    std::uint64_t leases = 0;             // turns the line was lent to another master (LineAccess)
     bool link_up = false;
-    std::size_t queued = 0;               // reads waiting for the line
-    Duration busy_time{};                 // time on the wire + waiting for replies
+    std::size_t queued = 0;               // reads and line turns waiting for the line
+    Duration busy_time{};                 // time on the wire + waiting for replies + lent
+    Duration lease_time{};                // of which lent to other masters
     Duration elapsed{};                   // since the bus was created
     std::vector<RtuSlaveStats> slaves;    // every address seen, ascending
 
