@@ -51,6 +51,22 @@ void MqttForwarder::Impl::PublishListener::on_failure(const mqtt::token& token) 
     self.wake();
 }
 
+void MqttForwarder::Impl::EventListener::on_success(const mqtt::token& token) {
+    std::lock_guard lock(self.mutex);
+    if (self.event_window.mark_acked(context_id(token)) != nullptr) {
+        ++self.stats.events_acked;
+        self.wake();
+    }
+}
+
+void MqttForwarder::Impl::EventListener::on_failure(const mqtt::token& token) {
+    std::lock_guard lock(self.mutex);
+    if (!self.event_window.contains(context_id(token))) return;  // from a session already given up
+    self.session_broken = true;
+    self.stats.last_error = "event publish failed: " + describe_mqtt_error(token.get_return_code());
+    self.wake();
+}
+
 void MqttForwarder::Impl::on_connection_lost(const std::string& cause) {
     std::lock_guard lock(mutex);
     lost_attempt = paho_attempt;

@@ -20,6 +20,7 @@
 #include "gridgate/northbound/delivery_lanes.hpp"
 #include "gridgate/northbound/drain_rate.hpp"
 #include "gridgate/northbound/encoding.hpp"
+#include "gridgate/northbound/inflight_window.hpp"
 #include "gridgate/northbound/mqtt_forwarder.hpp"
 #include "gridgate/northbound/rate_limiter.hpp"
 
@@ -32,7 +33,7 @@ using SteadyClock = std::chrono::steady_clock;
 inline void* context_of(std::uint64_t id) { return reinterpret_cast<void*>(static_cast<std::uintptr_t>(id)); }
 
 struct MqttForwarder::Impl {
-    Impl(MqttOptions options, Outbox& outbox, const Clock& clock, Logger& logger);
+    Impl(MqttOptions options, Outbox& outbox, EventOutbox* events, const Clock& clock, Logger& logger);
     ~Impl();
 
     // --- Paho callbacks (Paho's thread) ---
@@ -48,6 +49,12 @@ struct MqttForwarder::Impl {
         void on_failure(const mqtt::token& token) override;
         Impl& self;
     };
+    struct EventListener final : mqtt::iaction_listener {
+        explicit EventListener(Impl& impl) : self(impl) {}
+        void on_success(const mqtt::token& token) override;
+        void on_failure(const mqtt::token& token) override;
+        Impl& self;
+    };
     void on_connection_lost(const std::string& cause);
 
     // --- worker thread ---
@@ -55,12 +62,15 @@ struct MqttForwarder::Impl {
     void wait_until(std::unique_lock<std::mutex>& lock, SteadyClock::time_point deadline);
     void wake();  // with the mutex held
     void release_acked(std::unique_lock<std::mutex>& lock);
+    void release_acked_events(std::unique_lock<std::mutex>& lock);
     void write_cursors(std::unique_lock<std::mutex>& lock, const std::vector<CursorWrite>& writes);
     void process_connection_events();
     bool keep_draining() const;
     void begin_connect(std::unique_lock<std::mutex>& lock);
     void start_session(std::unique_lock<std::mutex>& lock);
-    bool fill_window(std::unique_lock<std::mutex>& lock);
+    bool fill_window(std::unique_lock<std::mutex>& lock);  // events, then readings
+    bool fill_readings(std::unique_lock<std::mutex>& lock);
+    bool publish_events(std::unique_lock<std::mutex>& lock);
     bool open_live_lane(std::unique_lock<std::mutex>& lock, std::uint64_t live_start);
     enum class Step { published, empty, stop };  // what publish_next did
     Step publish_next(std::unique_lock<std::mutex>& lock, Lane lane);
@@ -72,11 +82,13 @@ struct MqttForwarder::Impl {
     // --- fixed at construction ---
     const MqttOptions options;
     Outbox& outbox;
+    EventOutbox* const events;  // null: no events published
     const Clock& clock;
     Logger& logger;
     const Topics topics;
     const std::string uri;
     const LaneCursorNames cursor_names;
+    const std::string events_cursor_name;  // "<sink>.events"
     const std::size_t live_lane_threshold;
 
     // --- guarded by mutex ---
@@ -102,6 +114,11 @@ struct MqttForwarder::Impl {
     DrainRate drain_rate;            // fed by PUBACKs
     double bytes_published = 0;      // for the average encoded size of a reading
     double readings_published = 0;
+    InflightWindow event_window;     // events in flight (one "batch" per event, seq = event id)
+    std::uint64_t events_read_to = 0;  // every event id up to here was read for publishing in this session
+    bool events_wanted = false;      // notified, or the last read filled the window: read again
+    SteadyClock::time_point events_next_check;  // safety net for events recorded without a notify
+    std::uint64_t events_gap_warned = 0;  // last trimmed id range end already logged
 
     // --- worker thread only ---
     Backoff backoff;
@@ -114,6 +131,7 @@ struct MqttForwarder::Impl {
     // Declared last: the client (and its callbacks) go before everything they use.
     ConnectListener connect_listener{*this};
     PublishListener publish_listener{*this};
+    EventListener event_listener{*this};
     std::unique_ptr<mqtt::async_client> client;
     std::thread worker;
 };

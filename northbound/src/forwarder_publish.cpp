@@ -11,9 +11,17 @@
 
 namespace gridgate::northbound {
 
+// Events first: there are few, they have their own small window, and so they never
+// queue behind a backlog of readings, nor readings behind them for more than a few
+// small messages. Returns whether anything was published.
+bool MqttForwarder::Impl::fill_window(std::unique_lock<std::mutex>& lock) {
+    const bool events_sent = publish_events(lock);
+    return fill_readings(lock) || events_sent;
+}
+
 // Publishes batches until the window is full, the Outbox has nothing more or the rate
 // limit says wait (then rate_wait holds when). Returns whether anything was published.
-bool MqttForwarder::Impl::fill_window(std::unique_lock<std::mutex>& lock) {
+bool MqttForwarder::Impl::fill_readings(std::unique_lock<std::mutex>& lock) {
     rate_wait.reset();
     bool published = false;
     while (session_usable()) {
@@ -148,6 +156,7 @@ MqttForwarder::Impl::Step MqttForwarder::Impl::publish_next(std::unique_lock<std
 // Moves the cursors over the batches acknowledged without a gap before them, and merges
 // the lanes when the backlog lane is complete.
 void MqttForwarder::Impl::release_acked(std::unique_lock<std::mutex>& lock) {
+    release_acked_events(lock);
     const bool was_open = lanes.live_open();
     const auto writes = lanes.release();
     if (was_open && !lanes.live_open()) {

@@ -90,7 +90,7 @@ void MqttForwarder::Impl::process_connection_events() {
 bool MqttForwarder::Impl::keep_draining() const {
     if (SteadyClock::now() >= drain_deadline) return false;
     if (link == Link::connecting) return true;  // see it through, to say goodbye properly
-    return link == Link::up && lanes.inflight() > 0;
+    return link == Link::up && (lanes.inflight() > 0 || !event_window.empty());
 }
 
 void MqttForwarder::Impl::begin_connect(std::unique_lock<std::mutex>& lock) {
@@ -124,8 +124,10 @@ void MqttForwarder::Impl::start_session(std::unique_lock<std::mutex>& lock) {
     lock.unlock();
     std::string error;
     LaneCursors durable;
+    std::uint64_t events_cursor = 0;
     try {
         client->publish(topics.status, birth.data(), birth.size(), 1, true);
+        if (events != nullptr) events_cursor = events->event_cursor(events_cursor_name);
         durable.cursor = outbox.cursor(cursor_names.cursor);
         durable.live_start = outbox.cursor(cursor_names.live_start);
         durable.live = outbox.cursor(cursor_names.live);
@@ -142,6 +144,10 @@ void MqttForwarder::Impl::start_session(std::unique_lock<std::mutex>& lock) {
         return;
     }
     lanes.resume(durable);
+    event_window.clear();
+    events_read_to = events_cursor;
+    events_wanted = events != nullptr;  // whatever was recorded while we were away
+    stats.events_cursor = std::max(stats.events_cursor, events_cursor);
     stats.cursor = std::max(stats.cursor, durable.cursor);
     stats.live_lane_active = durable.live_open();
     if (durable.live_open()) {
@@ -152,6 +158,7 @@ void MqttForwarder::Impl::start_session(std::unique_lock<std::mutex>& lock) {
     if (durable.live_open())
         text += " up to seq " + std::to_string(durable.live_start) + ", live lane after seq " +
                 std::to_string(durable.live_position());
+    if (events != nullptr) text += "; events after id " + std::to_string(events_cursor);
     logger.info("mqtt", text);
 }
 
@@ -162,8 +169,10 @@ bool MqttForwarder::Impl::session_usable() const {
 // The broker connection is gone or unusable: whatever was in flight will be re-read
 // from the cursor on the next session.
 void MqttForwarder::Impl::lose_session(const std::string& reason) {
-    const std::string unacked = std::to_string(lanes.inflight());
+    std::string unacked = std::to_string(lanes.inflight());
+    if (events != nullptr) unacked += " + " + std::to_string(event_window.size()) + " events";
     lanes.drop_inflight();
+    event_window.clear();
     session_broken = false;
     session_fresh = false;
     link = Link::down;
@@ -211,6 +220,7 @@ void MqttForwarder::Impl::shutdown(std::unique_lock<std::mutex>& lock) {
                             " batches left unacknowledged (they will be resent), cursor at seq " +
                             std::to_string(stats.cursor));
     lanes.drop_inflight();
+    event_window.clear();
 }
 
 }  // namespace gridgate::northbound

@@ -90,6 +90,26 @@ void append_string(std::string& out, std::string_view text) {
     out.push_back('"');
 }
 
+std::string valid_utf8(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            out.push_back(static_cast<char>(c));
+            ++i;
+        } else if (const std::size_t length = utf8_sequence_length(text, i); length != 0) {
+            out.append(text.data() + i, length);
+            i += length;
+        } else {
+            out.append("\xEF\xBF\xBD");  // U+FFFD
+            ++i;
+        }
+    }
+    return out;
+}
+
 void append_number(std::string& out, double value) {
     if (!std::isfinite(value)) {
         out.append("null");

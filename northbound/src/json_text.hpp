@@ -14,6 +14,10 @@ namespace gridgate::northbound::json {
 // JSON whatever a meter or a config file put in a name.
 void append_string(std::string& out, std::string_view text);
 
+// text with every byte that does not start a well-formed UTF-8 sequence replaced by
+// U+FFFD, so that a strict JSON parser accepts stored text whatever bytes got into it.
+std::string valid_utf8(std::string_view text);
+
 // A JSON number in the shortest form that reads back to the same double; NaN and
 // infinities, which JSON cannot represent, become null.
 void append_number(std::string& out, double value);

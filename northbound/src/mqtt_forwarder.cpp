@@ -17,6 +17,7 @@ namespace {
 MqttOptions checked(MqttOptions options) {
     if (options.batch_max_readings == 0) throw std::invalid_argument("mqtt: batch_max_readings must be at least 1");
     if (options.inflight_batches == 0) throw std::invalid_argument("mqtt: inflight_batches must be at least 1");
+    if (options.inflight_events == 0) throw std::invalid_argument("mqtt: inflight_events must be at least 1");
     if (options.tls.enabled && options.tls.ca_file.empty())
         throw std::invalid_argument("mqtt: TLS needs a CA file to verify the broker");
     if (!options.tls.key_file.empty() && options.tls.cert_file.empty())
@@ -37,14 +38,16 @@ std::size_t default_live_lane_threshold(const MqttOptions& options) {
 
 }  // namespace
 
-MqttForwarder::Impl::Impl(MqttOptions opts, Outbox& box, const Clock& clk, Logger& log)
+MqttForwarder::Impl::Impl(MqttOptions opts, Outbox& box, EventOutbox* event_box, const Clock& clk, Logger& log)
     : options(checked(std::move(opts))),
       outbox(box),
+      events(event_box),
       clock(clk),
       logger(log),
       topics(make_topics(options.topic_prefix, options.gateway_id)),
       uri(server_uri(options)),
       cursor_names(lane_cursor_names(options.sink_name)),
+      events_cursor_name(options.sink_name + ".events"),
       live_lane_threshold(options.live_lane_threshold.value_or(default_live_lane_threshold(options))),
       lanes(options.inflight_batches),
       backoff(options.reconnect_min, options.reconnect_max),
@@ -67,7 +70,11 @@ MqttForwarder::Impl::~Impl() {
 }
 
 MqttForwarder::MqttForwarder(MqttOptions options, Outbox& outbox, const Clock& clock, Logger& logger)
-    : impl_(std::make_unique<Impl>(std::move(options), outbox, clock, logger)) {}
+    : impl_(std::make_unique<Impl>(std::move(options), outbox, nullptr, clock, logger)) {}
+
+MqttForwarder::MqttForwarder(MqttOptions options, Outbox& outbox, EventOutbox& events, const Clock& clock,
+                             Logger& logger)
+    : impl_(std::make_unique<Impl>(std::move(options), outbox, &events, clock, logger)) {}
 
 MqttForwarder::~MqttForwarder() { stop(); }
 
@@ -92,6 +99,12 @@ void MqttForwarder::notify_new_data() {
     impl_->wake();
 }
 
+void MqttForwarder::notify_new_events() {
+    std::lock_guard lock(impl_->mutex);
+    impl_->events_wanted = true;
+    impl_->wake();
+}
+
 void MqttForwarder::stop(Duration drain_timeout) {
     {
         std::lock_guard lock(impl_->mutex);
@@ -107,6 +120,7 @@ MqttStats MqttForwarder::stats() const {
     std::lock_guard lock(impl_->mutex);
     MqttStats copy = impl_->stats;
     copy.inflight = impl_->lanes.inflight();
+    copy.events_inflight = impl_->event_window.size();
     return copy;
 }
 

@@ -1,4 +1,7 @@
-// ReadingLog's audit log: rare events an operator must be able to find later.
+// ReadingLog's audit log: rare events an operator must be able to find later. It is also
+// the gateway's event log (EventSink, EventOutbox): the northbound sinks publish it.
+#include <algorithm>
+
 #include "gridgate/core/clock.hpp"
 #include "reading_log_impl.hpp"
 
@@ -42,6 +45,31 @@ std::map<std::string, std::uint64_t> ReadingLog::audit_counts() {
     auto run = impl_->select_audit_counts.run();
     while (run.step()) out[run.text(0)] = seq_from_sql(run.int64(1));
     return out;
+}
+
+void ReadingLog::record_event(std::string_view kind, std::string_view detail_json) {
+    append_audit(kind, detail_json);
+}
+
+std::vector<GatewayEvent> ReadingLog::read_events_after(std::uint64_t after_id, std::size_t max_count) {
+    std::vector<GatewayEvent> out;
+    for (auto& event : read_audit(after_id, max_count))
+        out.push_back(GatewayEvent{event.id, event.ts_us, std::move(event.kind), std::move(event.detail_json)});
+    return out;
+}
+
+std::uint64_t ReadingLog::event_cursor(std::string_view sink) { return cursor(sink); }
+
+void ReadingLog::advance_event_cursor(std::string_view sink, std::uint64_t id) {
+    std::lock_guard lock(impl_->write_mutex);
+    std::uint64_t newest = 0;
+    {
+        auto run = impl_->writer_max_audit_id.run();
+        if (run.step() && !run.is_null(0)) newest = seq_from_sql(run.int64(0));
+    }
+    // Same table and statement as the reading cursors (never backward), but bounded by
+    // the audit ids, which have nothing to do with seq.
+    impl_->upsert_cursor.run().bind(1, sink).bind(2, to_sql(std::min(id, newest))).execute();
 }
 
 }  // namespace gridgate::store

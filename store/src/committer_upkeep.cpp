@@ -85,6 +85,18 @@ void GroupCommitter::enforce_pending_bound() {
             unaudited_drops_.oldest_ts = std::min(unaudited_drops_.oldest_ts, ts);
             unaudited_drops_.newest_ts = std::max(unaudited_drops_.newest_ts, ts);
         }
+        // A durable submit that loses any of its readings is answered done(false) (by the
+        // committer thread); the rest of its readings are still committed.
+        std::size_t kept = 0;
+        for (auto& waiter : front.waiters) {
+            if (waiter.begin < n) {
+                dropped_waiters_.push_back(std::move(waiter.done));
+                --queued_waiters_;
+            } else {
+                front.waiters[kept++] = Waiter{waiter.begin - n, waiter.end - n, std::move(waiter.done)};
+            }
+        }
+        front.waiters.resize(kept);
         if (n == front.readings.size()) {
             resolved_batches_ += front.batches;  // nothing left to wait for: release flush()
             resolved = true;

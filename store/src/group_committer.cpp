@@ -34,25 +34,47 @@ GroupCommitter::~GroupCommitter() {
 
 void GroupCommitter::submit(std::vector<Reading> readings) {
     if (readings.empty()) return;
+    enqueue(std::move(readings), {});
+}
+
+void GroupCommitter::submit_durable(std::vector<Reading> readings, std::function<void(bool stored)> done) {
+    if (readings.empty()) {
+        call_done(done, true);  // nothing to wait for
+        return;
+    }
+    enqueue(std::move(readings), std::move(done));
+}
+
+void GroupCommitter::enqueue(std::vector<Reading> readings, Done done) {
+    const bool durable = static_cast<bool>(done);
+    const std::size_t count = readings.size();
     bool notify = false;
     {
         std::lock_guard lock(mutex_);
-        if (finished_) {
-            // Only possible when a producer outlives the committer: a wiring bug, made loud.
-            logger_.error(component, "submit after the group committer stopped: " +
-                                         std::to_string(readings.size()) + " readings not stored");
+        if (!finished_) {
+            // The thread sleeps without a deadline while the queue is empty, and only needs
+            // waking early when the size threshold is reached, a durable batch is due at
+            // once, or the bound dropped a durable batch whose done(false) it must call.
+            notify = queued_.empty() || durable;
+            queued_readings_ += count;
+            Batch batch{std::move(readings), SteadyClock::now()};
+            if (durable) {
+                batch.waiters.push_back(Waiter{0, count, std::move(done)});
+                ++queued_waiters_;
+            }
+            queued_.push_back(std::move(batch));
+            ++submitted_batches_;
+            notify = notify || queued_readings_ >= options_.max_batch;
+            enforce_pending_bound();
+            notify = notify || !dropped_waiters_.empty();
+            if (notify) wake_.notify_one();
             return;
         }
-        // The thread sleeps without a deadline while the queue is empty, and only needs
-        // waking early when the size threshold is reached.
-        notify = queued_.empty();
-        queued_readings_ += readings.size();
-        queued_.push_back(Batch{std::move(readings), SteadyClock::now()});
-        ++submitted_batches_;
-        notify = notify || queued_readings_ >= options_.max_batch;
-        enforce_pending_bound();
     }
-    if (notify) wake_.notify_one();
+    // Only possible when a producer outlives the committer: a wiring bug, made loud.
+    logger_.error(component, "submit after the group committer stopped: " + std::to_string(count) +
+                                 " readings not stored");
+    if (durable) call_done(done, false);
 }
 
 void GroupCommitter::flush() {
@@ -95,8 +117,41 @@ void GroupCommitter::run() {
     }
     if (!lock.owns_lock()) lock.lock();
     finished_ = true;
+    // Durable submits that will never be committed now: what the last attempt held, what
+    // is still queued (the committer gave up, or stopped on an exception) and what the
+    // bound dropped.
+    std::vector<Done> unstored = std::move(dropped_waiters_);
+    dropped_waiters_.clear();
+    for (auto& waiter : in_flight_waiters_) unstored.push_back(std::move(waiter.done));
+    in_flight_waiters_.clear();
+    for (auto& batch : queued_) {
+        for (auto& waiter : batch.waiters) unstored.push_back(std::move(waiter.done));
+        batch.waiters.clear();
+    }
+    queued_waiters_ = 0;
     lock.unlock();
     done_.notify_all();
+    for (const auto& done : unstored) call_done(done, false);
+}
+
+void GroupCommitter::fire_dropped(std::unique_lock<std::mutex>& lock) {
+    if (dropped_waiters_.empty()) return;
+    std::vector<Done> dropped = std::move(dropped_waiters_);
+    dropped_waiters_.clear();
+    lock.unlock();
+    for (const auto& done : dropped) call_done(done, false);
+    lock.lock();
+}
+
+void GroupCommitter::call_done(const Done& done, bool stored) {
+    try {
+        done(stored);
+    } catch (const std::exception& e) {
+        // The producer's problem; the readings' fate is decided either way.
+        logger_.error(component, std::string("submit_durable callback threw: ") + e.what());
+    } catch (...) {
+        logger_.error(component, "submit_durable callback threw");
+    }
 }
 
 void GroupCommitter::run_loop(std::unique_lock<std::mutex>& lock) {
@@ -106,10 +161,16 @@ void GroupCommitter::run_loop(std::unique_lock<std::mutex>& lock) {
     for (;;) {
         if (retry_pending) {
             // Wake at once when asked to stop, so shutdown does not sit out a whole delay,
-            // and do not back off further while stopping.
+            // and do not back off further while stopping. Durable submits dropped by the
+            // bound meanwhile are answered at once, not after the delay.
             const bool was_stopping = stopping_;
-            wake_.wait_for(lock, stopping_ ? options_.retry_delay : retry_delay,
-                           [&] { return stopping_ != was_stopping; });
+            const auto retry_at = SteadyClock::now() + (stopping_ ? options_.retry_delay : retry_delay);
+            for (;;) {
+                fire_dropped(lock);
+                const bool woken = wake_.wait_until(
+                    lock, retry_at, [&] { return stopping_ != was_stopping || !dropped_waiters_.empty(); });
+                if (!woken || stopping_ != was_stopping) break;
+            }
             retry_delay = std::min(retry_delay * 2, std::max(options_.max_retry_delay, options_.retry_delay));
         } else if (!wait_for_work(lock)) {
             if (quota_due(SteadyClock::now())) run_quota(lock);
@@ -123,22 +184,27 @@ void GroupCommitter::run_loop(std::unique_lock<std::mutex>& lock) {
         }
 
         Batch batch = take_queued();
+        const bool synced = !in_flight_waiters_.empty();
         lock.unlock();
-        const CommitResult result = try_commit(batch.readings);
+        const CommitResult result = try_commit(batch.readings, synced);
         lock.lock();
 
         if (result.range) {
-            // Stats first, then the observer, then flush() callers: whoever is woken by
-            // a step sees the ones before it done.
+            // Stats first, then the observer, then durable submitters, then flush()
+            // callers: whoever is woken by a step sees the ones before it done.
             ++stats_.commits;
             stats_.readings += batch.readings.size();
+            if (synced) ++stats_.durable_commits;
             in_flight_readings_ = 0;
+            std::vector<Waiter> stored = std::move(in_flight_waiters_);
+            in_flight_waiters_.clear();
             if (failures_in_a_row_ > 0) note_recovery(lock);
             retry_pending = false;
             retry_delay = options_.retry_delay;
             shutdown_failures = 0;
             lock.unlock();
             report_commit(*result.range);
+            for (const auto& waiter : stored) call_done(waiter.done, true);
             lock.lock();
             // The disk takes writes again: record what was dropped meanwhile before
             // flush() callers return, so they find it in the audit log.
@@ -171,8 +237,8 @@ void GroupCommitter::run_loop(std::unique_lock<std::mutex>& lock) {
 
 bool GroupCommitter::commit_due(SteadyClock::time_point now) const {
     if (queued_.empty()) return false;
-    return stopping_ || queued_readings_ >= options_.max_batch || flush_target_ > resolved_batches_ ||
-           now >= queued_.front().submitted + options_.interval;
+    return stopping_ || queued_waiters_ > 0 || queued_readings_ >= options_.max_batch ||
+           flush_target_ > resolved_batches_ || now >= queued_.front().submitted + options_.interval;
 }
 
 bool GroupCommitter::quota_due(SteadyClock::time_point now) const {
@@ -183,6 +249,7 @@ bool GroupCommitter::quota_due(SteadyClock::time_point now) const {
 // left to commit. A due commit goes first, so a long quota job cannot starve commits.
 bool GroupCommitter::wait_for_work(std::unique_lock<std::mutex>& lock) {
     for (;;) {
+        fire_dropped(lock);
         const auto now = SteadyClock::now();
         if (commit_due(now)) return true;
         if (quota_due(now)) return false;
@@ -203,6 +270,12 @@ GroupCommitter::Batch GroupCommitter::take_queued() {
     while (!queued_.empty()) {
         Batch& next = queued_.front();
         if (!out.readings.empty() && out.readings.size() + next.readings.size() > options_.max_batch) break;
+        // The durable submits move with their readings, their ranges shifted to where
+        // those land in the transaction.
+        const std::size_t offset = out.readings.size();
+        for (auto& waiter : next.waiters)
+            in_flight_waiters_.push_back(Waiter{waiter.begin + offset, waiter.end + offset, std::move(waiter.done)});
+        queued_waiters_ -= next.waiters.size();
         queued_readings_ -= next.readings.size();
         if (out.readings.empty()) out.readings = std::move(next.readings);
         else
@@ -219,14 +292,17 @@ void GroupCommitter::put_back(Batch batch) {
     // Back at the front, as the oldest pending readings: the bound trims from there.
     in_flight_readings_ = 0;
     queued_readings_ += batch.readings.size();
+    batch.waiters = std::move(in_flight_waiters_);
+    in_flight_waiters_.clear();
+    queued_waiters_ += batch.waiters.size();
     queued_.push_front(std::move(batch));
     enforce_pending_bound();
 }
 
-GroupCommitter::CommitResult GroupCommitter::try_commit(const std::vector<Reading>& readings) {
+GroupCommitter::CommitResult GroupCommitter::try_commit(const std::vector<Reading>& readings, bool synced) {
     CommitResult result;
     try {
-        result.range = log_.append(readings);
+        result.range = synced ? log_.append_synced(readings) : log_.append(readings);
     } catch (const StoreError& e) {
         result.error = e.what();
         result.disk_refused = e.kind() == StoreErrorKind::disk_full || e.kind() == StoreErrorKind::io;

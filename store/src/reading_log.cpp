@@ -101,6 +101,7 @@ ReadingLog::Impl::Impl(ReadingLogOptions o)
       delete_through(writer, "DELETE FROM readings WHERE seq <= ?1"),
       // Audit ids are max+1, and only the oldest are ever deleted, so they are contiguous.
       trim_audit(writer, "DELETE FROM audit WHERE id <= (SELECT max(id) FROM audit) - ?1"),
+      writer_max_audit_id(writer, "SELECT max(id) FROM audit"),
       reader(open_reader(options)),
       // LEFT JOIN: a reading whose point row were somehow missing still goes out
       // (with empty names) instead of leaving a silent gap in the seq stream.
@@ -135,6 +136,24 @@ std::uint64_t ReadingLog::Impl::meta_locked(const char* key) {
     return static_cast<std::uint64_t>(run.int64(0));
 }
 
+ReadingLog::Impl::SyncUpgrade::SyncUpgrade(sqlite::Database& db, bool active) : db_(db), active_(active) {
+    // synchronous is a property of the connection, read at each commit, and cannot be
+    // changed inside a transaction: set it before BEGIN. Under FULL a WAL commit fsyncs
+    // the WAL file, which also makes every earlier unsynced commit in it durable (see
+    // docs/store.md, "Durable submits").
+    if (active_) db_.exec("PRAGMA synchronous=FULL");
+}
+
+ReadingLog::Impl::SyncUpgrade::~SyncUpgrade() {
+    if (!active_) return;
+    try {
+        db_.exec("PRAGMA synchronous=NORMAL");
+    } catch (const StoreError&) {
+        // Only the connection's setting is changed, no I/O: this cannot fail in practice.
+        // Staying at FULL would only cost speed, never data.
+    }
+}
+
 std::uint64_t ReadingLog::Impl::load_last_seq() { return meta_locked("last_seq"); }
 
 std::uint64_t ReadingLog::Impl::used_bytes_locked() {
@@ -149,8 +168,9 @@ std::uint64_t ReadingLog::Impl::first_seq_locked() {
     return run.is_null(0) ? 0 : seq_from_sql(run.int64(0));
 }
 
-SeqRange ReadingLog::Impl::append_locked(const std::vector<Reading>& readings) {
+SeqRange ReadingLog::Impl::append_locked(const std::vector<Reading>& readings, bool synced) {
     const SeqRange range{last_seq + 1, last_seq + readings.size()};
+    const SyncUpgrade upgrade(writer, synced && options.sync != SyncMode::full);
     writer.exec("BEGIN IMMEDIATE");
     try {
         std::uint64_t seq = range.first;
@@ -200,7 +220,13 @@ const ReadingLogOptions& ReadingLog::options() const { return impl_->options; }
 SeqRange ReadingLog::append(const std::vector<Reading>& readings) {
     if (readings.empty()) return {};
     std::lock_guard lock(impl_->write_mutex);
-    return impl_->append_locked(readings);
+    return impl_->append_locked(readings, false);
+}
+
+SeqRange ReadingLog::append_synced(const std::vector<Reading>& readings) {
+    if (readings.empty()) return {};
+    std::lock_guard lock(impl_->write_mutex);
+    return impl_->append_locked(readings, true);
 }
 
 std::vector<StoredReading> ReadingLog::read_after(std::uint64_t after_seq, std::size_t max_count) {

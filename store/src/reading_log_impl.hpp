@@ -33,8 +33,23 @@ inline std::uint64_t seq_from_sql(std::int64_t value) { return value < 0 ? 0 : s
 struct ReadingLog::Impl {
     explicit Impl(ReadingLogOptions o);
 
+    // Raises the writer to synchronous=FULL for one transaction (when active) and back
+    // to NORMAL afterwards.
+    class SyncUpgrade {
+    public:
+        SyncUpgrade(sqlite::Database& db, bool active);
+        ~SyncUpgrade();
+        SyncUpgrade(const SyncUpgrade&) = delete;
+        SyncUpgrade& operator=(const SyncUpgrade&) = delete;
+
+    private:
+        sqlite::Database& db_;
+        bool active_;
+    };
+
     std::uint64_t load_last_seq();
-    SeqRange append_locked(const std::vector<Reading>& readings);
+    // synced: commit with synchronous=FULL even under SyncMode::normal.
+    SeqRange append_locked(const std::vector<Reading>& readings, bool synced);
     std::uint64_t used_bytes_locked();   // writer connection; caller holds write_mutex
     std::uint64_t first_seq_locked();    // writer connection
     std::uint64_t meta_locked(const char* key);
@@ -64,6 +79,7 @@ struct ReadingLog::Impl {
     sqlite::Statement writer_seq_ts_from;
     sqlite::Statement delete_through;
     sqlite::Statement trim_audit;
+    sqlite::Statement writer_max_audit_id;
     std::uint64_t last_seq = 0;
     std::atomic<std::uint64_t> committed_last_seq{0};
 

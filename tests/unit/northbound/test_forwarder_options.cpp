@@ -49,6 +49,10 @@ TEST_CASE("unusable options are refused with std::invalid_argument") {
     CHECK_THROWS_AS(construct(options), std::invalid_argument);
 
     options = valid();
+    options.inflight_events = 0;
+    CHECK_THROWS_AS(construct(options), std::invalid_argument);
+
+    options = valid();
     options.inflight_batches = 0;
     CHECK_THROWS_AS(construct(options), std::invalid_argument);
 

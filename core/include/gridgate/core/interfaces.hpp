@@ -2,8 +2,11 @@
 // The small interfaces that let components meet without linking to each other:
 // drivers produce into a ReadingSink, the store implements it and Outbox, and
 // northbound sinks consume an Outbox. Only the gateway wires them together.
+// Likewise for acknowledged readings (DurableSink) and gateway events (EventSink in,
+// EventOutbox out).
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +21,25 @@ public:
     // Takes ownership of a batch. May block briefly for back-pressure; never drops
     // silently (see the store's quota policy).
     virtual void submit(std::vector<Reading> readings) = 0;
+};
+
+// A ReadingSink that can say when a batch is safe on disk: for protocols where the
+// meter keeps data until the gateway confirms it (DNP3 application confirm of events,
+// a DLMS profile read pointer), the confirm must wait for done(true) (design.md,
+// "durability contract").
+class DurableSink : public ReadingSink {
+public:
+    // Takes ownership of a batch and commits it as soon as possible (not waiting for the
+    // usual grouping interval). done(true) once the transaction holding all of the
+    // readings is durable on disk, fsynced even where ordinary commits are not;
+    // done(false) when any of them was dropped instead (the bound on readings held in
+    // memory while the disk refuses writes) or the sink stopped without committing them.
+    // done is called exactly once, on the sink's own thread with no lock held (it may
+    // submit again, and should only hand the result over, e.g. post it to a strand),
+    // except in two cases where nothing needs waiting for and it is called before
+    // submit_durable returns: an empty batch (done(true)) and a sink already stopped
+    // (done(false)).
+    virtual void submit_durable(std::vector<Reading> readings, std::function<void(bool stored)> done) = 0;
 };
 
 // Summary of what a sink has not yet had acknowledged.
@@ -41,6 +63,41 @@ public:
     // Highest committed seq (0 if empty).
     virtual std::uint64_t last_seq() = 0;
     virtual BacklogInfo backlog(std::string_view sink) = 0;
+};
+
+// One gateway event as the store keeps it (an audit log row): meter time sets, DNP3
+// restarts and buffer overflows, the store's own disk-full and quota events.
+struct GatewayEvent {
+    std::uint64_t id = 0;     // increasing; unique per gateway, never reused
+    TimestampUs ts_us = 0;    // UTC time it was recorded
+    std::string kind;         // e.g. "dnp3_time_set", "quota_dropped" (docs/northbound.md lists them)
+    std::string detail_json;  // a JSON object, kind-specific; "meter" names the meter when there is one
+};
+
+// Where drivers and the gateway record events. Thread-safe.
+class EventSink {
+public:
+    virtual ~EventSink() = default;
+    // Durable on return (the store writes it as one audit row). detail_json must be a
+    // JSON object. Throws (a std::exception) when the event cannot be stored: a detail
+    // that is not an object, a disk that refuses writes.
+    virtual void record_event(std::string_view kind, std::string_view detail_json) = 0;
+};
+
+// The durable record of events a northbound sink publishes from. Each sink keeps a
+// cursor of the last event id it had acknowledged, in the same cursor table as the
+// reading cursors (e.g. "mqtt.events"), but never counted as a readings sink by the
+// store's quota. All methods are thread-safe.
+class EventOutbox {
+public:
+    virtual ~EventOutbox() = default;
+    // Up to max_count events with id > after_id, in id order.
+    virtual std::vector<GatewayEvent> read_events_after(std::uint64_t after_id, std::size_t max_count) = 0;
+    // Last event id the named sink has had acknowledged (0 if none).
+    virtual std::uint64_t event_cursor(std::string_view sink) = 0;
+    // Moves the sink's event cursor forward to id (never backward; clamped to the newest
+    // event id); durable on return.
+    virtual void advance_event_cursor(std::string_view sink, std::uint64_t id) = 0;
 };
 
 }  // namespace gridgate

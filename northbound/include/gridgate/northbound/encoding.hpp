@@ -1,11 +1,12 @@
 #pragma once
-// The northbound payload contract, pure: JSON encodings of reading batches and status
-// messages, and the topic names. Documented in docs/northbound.md.
+// The northbound payload contract, pure: JSON encodings of reading batches, events and
+// status messages, and the topic names. Documented in docs/northbound.md.
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "gridgate/core/interfaces.hpp"
 #include "gridgate/core/reading.hpp"
 
 namespace gridgate::northbound {
@@ -30,6 +31,14 @@ Topics make_topics(std::string_view prefix, std::string_view gateway_id);
 //  (the quality flags stay as they are). Strings are escaped, and bytes that are not
 //  UTF-8 become U+FFFD, so the result is always valid JSON.
 std::string encode_readings_batch(std::string_view gateway_id, std::span<const StoredReading> batch);
+
+// One `events` message: {"gateway":..,"id":..,"ts":"2026-11-21T10:15:02.120Z","kind":..,
+// "meter":..,"detail":{..}}. ts is ISO-8601 UTC with milliseconds. "meter" is there only
+// when the detail has a string field "meter" (its value). The detail object is copied as
+// it is; a detail that is not a JSON object (the store refuses those, another outbox
+// might not) is carried as {"raw":"<its text>"} rather than holding up the stream.
+// Always valid JSON (invalid UTF-8 becomes U+FFFD).
+std::string encode_event(std::string_view gateway_id, const GatewayEvent& event);
 
 // Retained status payloads: birth ("online"), last will ("offline", unexpected) and
 // clean shutdown ("offline", clean). `details` is a JSON object text merged in, or empty;

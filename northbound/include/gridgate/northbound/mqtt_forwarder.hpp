@@ -6,7 +6,9 @@
 // is the record of what was not delivered). Publishes a retained birth message on
 // connect and registers a retained last will; publishes a clean "offline" on stop.
 // Optionally rate-limited per sink; after an outage a live lane carries new readings
-// while the backlog drains (see delivery_lanes.hpp and docs/northbound.md).
+// while the backlog drains (see delivery_lanes.hpp and docs/northbound.md). Given an
+// EventOutbox, it also publishes the gateway's events, one message each, in id order on
+// <prefix>/<gw>/events, with their own small window and durable cursor "<sink>.events".
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -50,6 +52,10 @@ struct MqttOptions {
     // unset = max(5, inflight_batches) x batch_max_readings, 0 = never (one lane, strictly
     // in seq order).
     std::optional<std::size_t> live_lane_threshold;
+    // Events published and not yet acknowledged (only with an EventOutbox). They have
+    // their own window, so readings never wait behind them, and this small bound keeps
+    // an event burst from crowding out readings. Events are not rate-limited.
+    std::size_t inflight_events = 4;
 };
 
 struct MqttStats {
@@ -68,6 +74,10 @@ struct MqttStats {
     std::uint64_t live_start = 0;          // the open live lane carries seqs after this
     std::uint64_t live_cursor = 0;         // last seq written to the "<sink>.live" cursor
     std::uint64_t live_lanes_opened = 0;   // by this forwarder since construction
+    std::uint64_t events_published = 0;    // event messages (resends included)
+    std::uint64_t events_acked = 0;        // PUBACKs received for event messages
+    std::size_t events_inflight = 0;       // event messages published and not yet acknowledged
+    std::uint64_t events_cursor = 0;       // last event id written to the "<sink>.events" cursor
 };
 
 // What `gridgatectl backlog` shows for one sink: computed from the durable cursors, so
@@ -89,17 +99,22 @@ struct BacklogStats {
 class MqttForwarder {
 public:
     // Throws std::invalid_argument for unusable options: empty gateway id, '/' in it,
-    // '+' or '#' in it or the prefix, zero batch_max_readings or inflight_batches, TLS
-    // without ca_file, key_file without cert_file, empty sink_name, a negative or
-    // non-finite rate limit. The clock stamps
+    // '+' or '#' in it or the prefix, zero batch_max_readings, inflight_batches or
+    // inflight_events, TLS without ca_file, key_file without cert_file, empty sink_name,
+    // a negative or non-finite rate limit. The clock stamps
     // status messages; waits (backoff, drain) use the steady clock.
     MqttForwarder(MqttOptions options, Outbox& outbox, const Clock& clock, Logger& logger);
+    // The same, also publishing the events of `events` (usually the same store as
+    // `outbox`). Events already in it when no "<sink>.events" cursor exists yet are all
+    // published: a new gateway has nothing to hide.
+    MqttForwarder(MqttOptions options, Outbox& outbox, EventOutbox& events, const Clock& clock, Logger& logger);
     ~MqttForwarder();  // stop() if still running
     MqttForwarder(const MqttForwarder&) = delete;
     MqttForwarder& operator=(const MqttForwarder&) = delete;
 
     void start();                       // connects in the background (again after stop())
     void notify_new_data();             // new commits exist; cheap, callable from any thread
+    void notify_new_events();           // new events were recorded; cheap, callable from any thread
     void stop(Duration drain_timeout = std::chrono::seconds(2));  // waits for PUBACKs up to timeout, publishes clean offline, disconnects
     MqttStats stats() const;
     // Reads the Outbox (its cursors and backlog summary); callable from any thread.

@@ -3,7 +3,9 @@
 // transaction every `interval` or as soon as `max_batch` readings are waiting, on its
 // own thread so fsync never blocks the polling strands. The same thread applies the disk
 // quota, and rides out a full disk: readings stay pending (up to a bound) and are
-// retried with backoff until the disk takes them again. docs/store.md has the details.
+// retried with backoff until the disk takes them again. Readings a meter waits to have
+// confirmed go through submit_durable: committed at once and fsynced whatever the
+// SyncMode, with a callback once they are safe. docs/store.md has the details.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -50,10 +52,11 @@ struct GroupCommitStats {
     std::uint64_t dropped_pending = 0;    // readings dropped from memory beyond max_pending_readings
     std::uint64_t quota_runs = 0;
     std::uint64_t quota_failures = 0;     // quota runs that failed (logged, retried next interval)
+    std::uint64_t durable_commits = 0;    // commits holding submit_durable batches (committed at once, fsynced)
     QuotaReport quota;                    // result of the last quota run (or the state at start)
 };
 
-class GroupCommitter final : public ReadingSink {
+class GroupCommitter final : public DurableSink {
 public:
     // on_commit runs on the committer thread after each successful commit, before
     // flush() callers waiting for that commit are released.
@@ -65,6 +68,14 @@ public:
 
     // O(1): the batch is moved into a queue; the committer thread concatenates.
     void submit(std::vector<Reading> readings) override;
+    // DurableSink: queued like submit(), but due at once, and the transaction holding it
+    // is committed with ReadingLog::append_synced. done(true) after that commit (after
+    // on_commit); done(false) if any of its readings are dropped past
+    // max_pending_readings, or the committer gives up at shutdown (or stops) without
+    // committing them. The quota deletes only committed readings, so it can never drop
+    // them before done(true). done runs on the committer thread with no lock held,
+    // except for an empty batch (done(true) at once, before returning).
+    void submit_durable(std::vector<Reading> readings, std::function<void(bool stored)> done) override;
     // Blocks until everything submitted before the call is committed (or dropped past
     // max_pending_readings), or the committer has stopped. While the disk is full that
     // can take as long as the disk stays full: use flush_for where that matters.
@@ -75,10 +86,18 @@ public:
 
 private:
     using SteadyClock = std::chrono::steady_clock;
+    using Done = std::function<void(bool)>;
+    // A submit_durable batch inside a Batch: its readings are [begin, end) there.
+    struct Waiter {
+        std::size_t begin = 0;
+        std::size_t end = 0;
+        Done done;
+    };
     struct Batch {
         std::vector<Reading> readings;
         SteadyClock::time_point submitted;
         std::uint64_t batches = 1;  // submitted batches it stands for (a failed commit's are merged)
+        std::vector<Waiter> waiters = {};  // durable submits among them, in order
     };
     struct CommitResult {
         std::optional<SeqRange> range;
@@ -92,14 +111,17 @@ private:
         TimestampUs newest_ts = 0;
     };
 
+    void enqueue(std::vector<Reading> readings, Done done);
     void run();
+    void fire_dropped(std::unique_lock<std::mutex>& lock);
+    void call_done(const Done& done, bool stored);
     void run_loop(std::unique_lock<std::mutex>& lock);
     bool wait_for_work(std::unique_lock<std::mutex>& lock);
     bool commit_due(SteadyClock::time_point now) const;
     bool quota_due(SteadyClock::time_point now) const;
     Batch take_queued();
     void put_back(Batch batch);
-    CommitResult try_commit(const std::vector<Reading>& readings);
+    CommitResult try_commit(const std::vector<Reading>& readings, bool synced);
     void report_commit(SeqRange range);
     void note_failure(std::unique_lock<std::mutex>& lock, const CommitResult& result, std::size_t readings);
     void note_recovery(std::unique_lock<std::mutex>& lock);
@@ -121,6 +143,9 @@ private:
     std::deque<Batch> queued_;
     std::size_t queued_readings_ = 0;
     std::size_t in_flight_readings_ = 0;
+    std::size_t queued_waiters_ = 0;          // durable submits in queued_: a commit is due at once
+    std::vector<Waiter> in_flight_waiters_;   // those in the commit attempt in progress
+    std::vector<Done> dropped_waiters_;       // dropped past the bound: done(false) on the committer thread
     std::uint64_t submitted_batches_ = 0;
     std::uint64_t resolved_batches_ = 0;  // committed or dropped; always the oldest ones
     std::uint64_t flush_target_ = 0;      // commit now until resolved_batches_ reaches this

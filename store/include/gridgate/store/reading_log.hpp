@@ -1,7 +1,8 @@
 #pragma once
 // The durable reading log in SQLite (WAL). Gives each committed reading a gapless,
 // monotonically increasing seq, keeps per-sink cursors, and implements Outbox for the
-// northbound sinks. Thread-safe. Schema, seq and fsync policy: docs/store.md.
+// northbound sinks; its audit log doubles as the gateway's event log (EventSink in,
+// EventOutbox out). Thread-safe. Schema, seq and fsync policy: docs/store.md.
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -40,7 +41,7 @@ struct SeqRange {
     friend bool operator==(const SeqRange&, const SeqRange&) = default;
 };
 
-class ReadingLog final : public Outbox {
+class ReadingLog final : public Outbox, public EventSink, public EventOutbox {
 public:
     // Opens/creates and migrates. Throws StoreError when the file cannot be opened, is
     // not a database or fails the open-time check (kind corrupt), or has a newer schema
@@ -58,6 +59,11 @@ public:
     // On failure the transaction is rolled back, nothing is assigned a seq, and
     // StoreError is thrown.
     SeqRange append(const std::vector<Reading>& readings);
+    // append(), fsynced before it returns whatever the SyncMode: under SyncMode::normal
+    // this one transaction is committed with synchronous=FULL, and the fsync of the WAL
+    // makes every earlier commit durable with it. For readings a meter waits to have
+    // confirmed (GroupCommitter::submit_durable).
+    SeqRange append_synced(const std::vector<Reading>& readings);
 
     // Outbox. Readings deleted by the quota leave the seq stream with a hole at its start:
     // read_after() simply continues with the oldest seq still held, and backlog() counts
@@ -83,6 +89,19 @@ public:
     std::uint64_t append_audit(std::string_view kind, std::string_view detail_json, TimestampUs ts_us);
     std::vector<AuditEvent> read_audit(std::uint64_t after_id, std::size_t max_count);
     std::map<std::string, std::uint64_t> audit_counts();  // events per kind
+
+    // EventSink: append_audit(kind, detail_json) with the system clock's time. Throws
+    // StoreError (a detail that is not a JSON object, a file that refuses the write).
+    void record_event(std::string_view kind, std::string_view detail_json) override;
+    // EventOutbox, over the audit log: the event id is the audit id. The event cursors
+    // live in the cursor table next to the reading cursors ("mqtt.events"); they are
+    // clamped to the newest audit id, never to last_seq(), and the quota never counts
+    // them as readings sinks (only GroupCommitOptions::sinks / enforce_quota's sinks
+    // are). The audit log keeps its newest QuotaOptions::max_audit_rows events: a sink
+    // far enough behind finds the oldest ones gone (a gap in the ids).
+    std::vector<GatewayEvent> read_events_after(std::uint64_t after_id, std::size_t max_count) override;
+    std::uint64_t event_cursor(std::string_view sink) override;
+    void advance_event_cursor(std::string_view sink, std::uint64_t id) override;
 
     // Applies the quota (docs/store.md, "Quota"). A reading counts as acknowledged when
     // every named sink's cursor has passed it; with no sinks, none does. now_us judges
