@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "dnp3_control.hpp"
 #include "json_text.hpp"
 
 namespace gridgate::sim {
@@ -9,7 +10,9 @@ namespace gridgate::sim {
 namespace {
 
 std::string usage() {
-    return "commands: fault <meter> " + std::string(fault_usage) + "; freeze <meter> on|off; stats; help";
+    return "commands: fault <meter> " + std::string(fault_usage) +
+           "; freeze <meter> on|off; stats; dnp3 freeze <meter>|drop-confirms <meter> on|off|restart <meter>|"
+           "clock <meter> <offset>|stats; help";
 }
 
 std::vector<std::string_view> split_words(std::string_view line) {
@@ -26,24 +29,34 @@ std::vector<std::string_view> split_words(std::string_view line) {
 
 std::string error(std::string_view why) { return "error: " + std::string(why); }
 
-std::string fault_command(const std::vector<std::string_view>& words, MeterFleet& fleet) {
+std::string fault_command(const std::vector<std::string_view>& words, MeterFleet& fleet, Dnp3Fleet* dnp3) {
     if (words.size() < 3) return error("usage: fault <meter> " + std::string(fault_usage));
     SimulatedMeter* meter = fleet.find(words[1]);
-    if (meter == nullptr) return error("unknown meter '" + std::string(words[1]) + "'");
+    Dnp3Outstation* outstation = meter != nullptr || dnp3 == nullptr ? nullptr : dnp3->find(words[1]);
+    if (meter == nullptr && outstation == nullptr) return error("unknown meter '" + std::string(words[1]) + "'");
     std::string spec(words[2]);
     for (std::size_t i = 3; i < words.size(); ++i) spec.append(" ").append(words[i]);
     Fault fault;
     std::string why;
     if (!parse_fault(spec, fault, why)) return error(why);
-    meter->set_fault(fault);
+    if (meter != nullptr) {
+        meter->set_fault(fault);
+        return "ok";
+    }
+    if (!is_dnp3_fault(fault.kind)) return error("fault '" + to_string(fault) + "' is Modbus only");
+    outstation->set_fault(fault);
     return "ok";
 }
 
-std::string freeze_command(const std::vector<std::string_view>& words, MeterFleet& fleet, SteadyTime now) {
+std::string freeze_command(const std::vector<std::string_view>& words, MeterFleet& fleet, Dnp3Fleet* dnp3,
+                           SteadyTime now) {
     if (words.size() != 3 || (words[2] != "on" && words[2] != "off")) return error("usage: freeze <meter> on|off");
-    SimulatedMeter* meter = fleet.find(words[1]);
-    if (meter == nullptr) return error("unknown meter '" + std::string(words[1]) + "'");
-    meter->model().set_frozen(words[2] == "on", now);
+    MeterModel* model = nullptr;
+    Dnp3Outstation* outstation = dnp3 == nullptr ? nullptr : dnp3->find(words[1]);
+    if (SimulatedMeter* meter = fleet.find(words[1])) model = &meter->model();
+    else if (outstation != nullptr) model = &outstation->model();
+    if (model == nullptr) return error("unknown meter '" + std::string(words[1]) + "'");
+    model->set_frozen(words[2] == "on", now);
     return "ok";
 }
 
@@ -90,10 +103,15 @@ void append_buses(std::string& out, const MeterFleet& fleet) {
 }  // namespace
 
 std::string run_control_command(std::string_view line, MeterFleet& fleet, SteadyTime now) {
+    return run_control_command(line, fleet, nullptr, Dnp3Now{now, 0});
+}
+
+std::string run_control_command(std::string_view line, MeterFleet& fleet, Dnp3Fleet* dnp3, const Dnp3Now& now) {
     const std::vector<std::string_view> words = split_words(line);
     if (words.empty()) return error("empty command; " + usage());
-    if (words[0] == "fault") return fault_command(words, fleet);
-    if (words[0] == "freeze") return freeze_command(words, fleet, now);
+    if (words[0] == "fault") return fault_command(words, fleet, dnp3);
+    if (words[0] == "freeze") return freeze_command(words, fleet, dnp3, now.steady);
+    if (words[0] == "dnp3") return run_dnp3_command(words, dnp3, now);
     if (words[0] == "stats" && words.size() == 1) return stats_json(fleet);
     if (words[0] == "help" && words.size() == 1) return usage();
     return error("unknown command '" + std::string(line) + "'; " + usage());

@@ -13,6 +13,7 @@
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 
+#include "gridgate/core/clock.hpp"
 #include "gridgate/sim/control_commands.hpp"
 
 namespace gridgate::sim {
@@ -29,12 +30,13 @@ class ControlSession;
 }  // namespace
 
 struct ControlServer::State {
-    State(boost::asio::io_context& io, std::string p, MeterFleet& f, Logger& l)
-        : acceptor(io), path(std::move(p)), fleet(f), logger(l) {}
+    State(boost::asio::io_context& io, std::string p, MeterFleet& f, Logger& l, Dnp3Fleet* d)
+        : acceptor(io), path(std::move(p)), fleet(f), dnp3(d), logger(l) {}
 
     stream_protocol::acceptor acceptor;
     std::string path;
     MeterFleet& fleet;
+    Dnp3Fleet* dnp3;
     Logger& logger;
     bool stopped = false;
     std::vector<std::weak_ptr<ControlSession>> sessions;
@@ -70,7 +72,8 @@ private:
         std::istream stream(&input_);
         std::string line;
         std::getline(stream, line);
-        reply(run_control_command(line, server_->fleet, std::chrono::steady_clock::now()), false);
+        const Dnp3Now now{std::chrono::steady_clock::now(), SystemClock{}.now_utc_us()};
+        reply(run_control_command(line, server_->fleet, server_->dnp3, now), false);
     }
 
     void reply(std::string text, bool then_close) {
@@ -108,8 +111,8 @@ void accept_next(const std::shared_ptr<ControlServer::State>& state) {
 }  // namespace
 
 ControlServer::ControlServer(boost::asio::io_context& io, const std::string& path, MeterFleet& fleet,
-                             Logger& logger)
-    : state_(std::make_shared<State>(io, path, fleet, logger)) {
+                             Logger& logger, Dnp3Fleet* dnp3)
+    : state_(std::make_shared<State>(io, path, fleet, logger, dnp3)) {
     struct stat st {};
     if (::lstat(path.c_str(), &st) == 0) {
         if (!S_ISSOCK(st.st_mode)) throw std::runtime_error("control path '" + path + "' exists and is not a socket");

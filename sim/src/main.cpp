@@ -1,6 +1,7 @@
-// metersim: hosts simulated JEMStar II meters on Modbus TCP (one port each) and on an
-// RTU bus (several slaves on one serial device or pty), all on a single io_context
-// thread. See docs/metersim.md.
+// metersim: hosts simulated JEMStar II meters on Modbus TCP (one port each), on an
+// RTU bus (several slaves on one serial device or pty), and as DNP3 outstations (TCP,
+// and a serial line shared by address), all on a single io_context thread. See
+// docs/metersim.md.
 #include <sys/prctl.h>
 
 #include <csignal>
@@ -13,7 +14,10 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "gridgate/core/clock.hpp"
 #include "gridgate/sim/control_server.hpp"
+#include "gridgate/sim/dnp3_serial_line.hpp"
+#include "gridgate/sim/dnp3_tcp_server.hpp"
 #include "gridgate/sim/meter_tcp_server.hpp"
 #include "gridgate/sim/rtu_bus.hpp"
 #include "gridgate/sim/served_log.hpp"
@@ -35,6 +39,18 @@ std::unique_ptr<SimulatedMeter> make_meter(const SimOptions& o, std::string id, 
                                             HandlerOptions{o.allow_outputs, o.allow_presets}, mix_seed(meter_seed));
 }
 
+// A DNP3 outstation draws from the same seed stream as the Modbus meter of the same
+// position (TCP outstation i like TCP meter i, serial address a like RTU slave a), so
+// dnp1 and jem1 read alike for the same --seed.
+std::unique_ptr<Dnp3Outstation> make_outstation(const SimOptions& o, std::string id, std::uint16_t address,
+                                                std::size_t seed_index, const Dnp3Now& start) {
+    const std::uint64_t meter_seed = mix_seed(o.seed * 1'000'003 + seed_index);
+    Dnp3Options options = o.dnp3;
+    options.address = address;
+    return std::make_unique<Dnp3Outstation>(std::move(id), MeterModel(o.layout, meter_seed, start.steady), options,
+                                            start, mix_seed(meter_seed));
+}
+
 // TCP meters first, then the RTU slaves; returns the slaves.
 std::vector<SimulatedMeter*> build_fleet(const SimOptions& o, MeterFleet& fleet) {
     const SteadyTime start = std::chrono::steady_clock::now();
@@ -43,8 +59,27 @@ std::vector<SimulatedMeter*> build_fleet(const SimOptions& o, MeterFleet& fleet)
     if (o.rtu_enabled())
         for (const std::uint8_t address : o.rtu_slaves)
             slaves.push_back(&fleet.add(make_meter(o, o.rtu_meter_id(address), address, address - 1u, start)));
-    for (const auto& [id, fault] : o.faults) fleet.find(id)->set_fault(fault);
+    for (const auto& [id, fault] : o.faults)
+        if (SimulatedMeter* meter = fleet.find(id)) meter->set_fault(fault);
     return slaves;
+}
+
+// DNP3 TCP outstations first, then those on the serial line; returns the latter.
+std::vector<Dnp3Outstation*> build_dnp3_fleet(const SimOptions& o, Dnp3Fleet& fleet, ServedLog* log) {
+    const Dnp3Now start{std::chrono::steady_clock::now(), SystemClock{}.now_utc_us()};
+    for (std::size_t i = 0; i < o.dnp3_meters; ++i)
+        fleet.add(make_outstation(o, o.dnp3_meter_id(i), o.dnp3.address, i, start));
+    std::vector<Dnp3Outstation*> on_line;
+    if (o.dnp3_serial_enabled())
+        for (const std::uint16_t address : o.dnp3_slaves)
+            on_line.push_back(
+                &fleet.add(make_outstation(o, o.dnp3_serial_meter_id(address), address, address - 1u, start)));
+    for (const auto& [id, fault] : o.faults)
+        if (Dnp3Outstation* outstation = fleet.find(id)) outstation->set_fault(fault);
+    if (log != nullptr)
+        for (std::size_t i = 0; i < fleet.size(); ++i)
+            fleet[i].set_log_sink([log](std::string_view line) { log->record_line(line); });
+    return on_line;
 }
 
 std::unique_ptr<RtuBus> open_bus(boost::asio::io_context& io, const SimOptions& o, std::vector<SimulatedMeter*> slaves,
@@ -54,8 +89,9 @@ std::unique_ptr<RtuBus> open_bus(boost::asio::io_context& io, const SimOptions& 
     return std::make_unique<RtuBus>(io, std::move(device), std::move(slaves), info, o.rtu, log, logger);
 }
 
-void print_endpoints(const SimOptions& o, const MeterFleet& fleet) {
+void print_endpoints(const SimOptions& o, const MeterFleet& fleet, const Dnp3Fleet& dnp3, const Dnp3SerialLine* line) {
     if (fleet.bus_count() != 0) std::printf("bus %s\n", fleet.bus(0).device.c_str());
+    if (line != nullptr) std::printf("dnp3-bus %s\n", line->device().c_str());
     for (std::size_t i = 0; i < fleet.size(); ++i) {
         const SimulatedMeter& meter = fleet[i];
         if (!meter.bus().empty()) {
@@ -64,6 +100,16 @@ void print_endpoints(const SimOptions& o, const MeterFleet& fleet) {
                             unsigned{meter.device_address()});
         } else if (o.print_ports || o.base_port == 0) {
             std::printf("%s %s %u\n", meter.id().c_str(), o.host.c_str(), unsigned{meter.port()});
+        }
+    }
+    for (std::size_t i = 0; i < dnp3.size(); ++i) {
+        const Dnp3Outstation& outstation = dnp3[i];
+        if (!outstation.bus().empty()) {
+            if (o.print_ports)
+                std::printf("%s dnp3-serial %s %u\n", outstation.id().c_str(), outstation.bus().c_str(),
+                            unsigned{outstation.address()});
+        } else if (o.print_ports || o.dnp3_base_port == 0) {
+            std::printf("%s %s %u\n", outstation.id().c_str(), o.host.c_str(), unsigned{outstation.port()});
         }
     }
     std::fflush(stdout);
@@ -87,6 +133,9 @@ int run(const SimOptions& o) {
     std::unique_ptr<ServedLogFile> served_log;
     std::vector<std::unique_ptr<MeterTcpServer>> servers;
     std::unique_ptr<RtuBus> bus;
+    Dnp3Fleet dnp3;
+    std::vector<std::unique_ptr<Dnp3TcpServer>> dnp3_servers;
+    std::unique_ptr<Dnp3SerialLine> dnp3_line;
     std::unique_ptr<ControlServer> control;
     try {
         if (!o.serve_log_path.empty()) served_log = std::make_unique<ServedLogFile>(io.get_executor(), o.serve_log_path);
@@ -98,7 +147,20 @@ int run(const SimOptions& o) {
                                                                logger));
         }
         if (o.rtu_enabled()) bus = open_bus(io, o, std::move(slaves), fleet, served_log.get(), logger);
-        if (!o.control_path.empty()) control = std::make_unique<ControlServer>(io, o.control_path, fleet, logger);
+        std::vector<Dnp3Outstation*> on_line = build_dnp3_fleet(o, dnp3, served_log.get());
+        for (std::size_t i = 0; i < o.dnp3_meters; ++i) {
+            const auto port = static_cast<std::uint16_t>(o.dnp3_base_port == 0 ? 0 : o.dnp3_base_port + i);
+            dnp3_servers.push_back(std::make_unique<Dnp3TcpServer>(
+                io, dnp3[i], boost::asio::ip::tcp::endpoint(address, port),
+                Dnp3TcpOptions{o.dnp3_max_connections, o.dnp3_inactivity_timeout}, logger));
+        }
+        if (o.dnp3_serial_enabled()) {
+            SerialDevice device = o.dnp3_serial_pty ? SerialDevice::open_pty(o.rtu.line)
+                                                    : SerialDevice::open(o.dnp3_serial_device, o.rtu.line);
+            dnp3_line = std::make_unique<Dnp3SerialLine>(io, std::move(device), std::move(on_line), logger);
+        }
+        if (!o.control_path.empty())
+            control = std::make_unique<ControlServer>(io, o.control_path, fleet, logger, &dnp3);
     } catch (const std::exception& e) {
         logger.error("metersim", e.what());
         return 1;
@@ -108,18 +170,25 @@ int run(const SimOptions& o) {
     // line wants its bytes on time, and this thread runs every timer.
     if (bus) ::prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 
-    print_endpoints(o, fleet);
+    print_endpoints(o, fleet, dnp3, dnp3_line.get());
     std::string where;
     if (o.meters != 0) where = std::to_string(o.meters) + " TCP meter(s) on " + o.host;
     if (bus)
         where += (where.empty() ? "" : ", ") + std::to_string(o.rtu_slaves.size()) + " RTU slave(s) on " +
                  fleet.bus(0).device + " at " + to_string(o.rtu.line);
+    if (o.dnp3_meters != 0)
+        where += (where.empty() ? "" : ", ") + std::to_string(o.dnp3_meters) + " DNP3 TCP outstation(s) on " + o.host;
+    if (dnp3_line)
+        where += (where.empty() ? "" : ", ") + std::to_string(o.dnp3_slaves.size()) + " DNP3 outstation(s) on " +
+                 dnp3_line->device() + " at " + to_string(o.rtu.line);
     logger.info("metersim", where + (o.control_path.empty() ? "" : ", control socket " + o.control_path));
 
     io.run();
 
     for (auto& server : servers) server->stop();
     if (bus) bus->stop();
+    for (auto& server : dnp3_servers) server->stop();
+    if (dnp3_line) dnp3_line->stop();
     if (control) control->stop();
     if (served_log) served_log->close();
     return 0;

@@ -32,6 +32,12 @@ void ServedLogFile::record(std::string_view meter, std::uint8_t unit, const Serv
     if (buffer_.size() >= flush_threshold) flush();
 }
 
+void ServedLogFile::record_line(std::string_view line) {
+    if (file_ == nullptr) return;
+    buffer_.append(line);
+    if (buffer_.size() >= flush_threshold) flush();
+}
+
 void ServedLogFile::flush() {
     if (file_ == nullptr || buffer_.empty()) return;
     const bool ok = std::fwrite(buffer_.data(), 1, buffer_.size(), file_) == buffer_.size() && std::fflush(file_) == 0;

@@ -4,16 +4,31 @@
 //   freeze <meter> on|off                                              -> ok | error: ...
 //   stats                                                              -> one JSON line
 //   help                                                               -> one line of usage
+// and for DNP3 outstations (fault and freeze apply to them too; the Modbus-only fault
+// "exception" is refused):
+//   dnp3 freeze <meter>                 a register freeze now (frozen counters + events)
+//   dnp3 drop-confirms <meter> on|off   ignore the master's application confirms
+//   dnp3 restart <meter>                DEVICE_RESTART as after a restart
+//   dnp3 clock <meter> <offset>         meter clock = system UTC + offset (-5s, +2m, 0)
+//   dnp3 stats                          -> one JSON line (dnp3_stats_json)
 #include <string>
 #include <string_view>
 
 #include "gridgate/core/time.hpp"
+#include "gridgate/sim/dnp3_outstation.hpp"
 #include "gridgate/sim/simulated_meter.hpp"
 
 namespace gridgate::sim {
 
 // Runs one command line (without its newline); returns the reply line (without one).
 std::string run_control_command(std::string_view line, MeterFleet& fleet, SteadyTime now);
+// The same with DNP3 outstations (`dnp3` may be null); `now` carries the system time
+// their clocks need.
+std::string run_control_command(std::string_view line, MeterFleet& fleet, Dnp3Fleet* dnp3, const Dnp3Now& now);
+
+// {"dnp3":{"dnp1":{"address":1,"port":20000,"fault":"none","drop_confirms":false,
+//  "iin":"NEED_TIME","clock_offset_ms":-5000,"events_generated":8,...}}}
+std::string dnp3_stats_json(const Dnp3Fleet& fleet, const Dnp3Now& now);
 
 // {"meters":{"jem1":{"port":5020,"requests":12,...},"jem3":{"bus":"/dev/pts/4",
 //  "address":3,...}},"buses":[{"device":"/dev/pts/4","line":"19200 8N1",...}]}

@@ -1,6 +1,7 @@
 #pragma once
 // Where answered reads are recorded (--serve-log). The TCP connections call record()
-// for every read answered with data.
+// for every read answered with data; DNP3 outstations write whole JSON lines of their
+// own (events generated, time sets) with record_line().
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -19,6 +20,8 @@ class ServedLog {
 public:
     virtual ~ServedLog() = default;
     virtual void record(std::string_view meter, std::uint8_t unit, const ServedRead& read) = 0;
+    // One complete line, newline included.
+    virtual void record_line(std::string_view line) { static_cast<void>(line); }
 };
 
 // JSON lines in a file (truncated at open). Lines are buffered and written out when
@@ -35,6 +38,7 @@ public:
     ServedLogFile& operator=(const ServedLogFile&) = delete;
 
     void record(std::string_view meter, std::uint8_t unit, const ServedRead& read) override;
+    void record_line(std::string_view line) override;
     void flush();
     void close();
 

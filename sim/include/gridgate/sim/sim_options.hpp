@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gridgate/core/log.hpp"
+#include "gridgate/sim/dnp3_options.hpp"
 #include "gridgate/sim/fault.hpp"
 #include "gridgate/sim/register_map.hpp"
 #include "gridgate/sim/rtu_options.hpp"
@@ -15,9 +16,11 @@
 namespace gridgate::sim {
 
 inline constexpr std::uint16_t default_base_port = 5020;  // 502 (the meter's) needs root
+inline constexpr std::uint16_t default_dnp3_base_port = 20000;  // the meter's DNP3 port
+inline constexpr std::uint16_t highest_dnp3_address = 0xFFEF;  // 0xFFF0.. are reserved or broadcast
 
 struct SimOptions {
-    std::size_t meters = 1;  // Modbus TCP meters; 0 by default when an RTU bus is served
+    std::size_t meters = 1;  // Modbus TCP meters; 0 by default when an RTU bus or DNP3 is served
     std::string id_prefix = "jem";  // meters are <prefix>1 .. <prefix>N
     std::string host = "127.0.0.1";
     std::uint16_t base_port = default_base_port;  // meter i (0-based) on base_port + i; 0 = free ports
@@ -41,10 +44,30 @@ struct SimOptions {
     std::vector<std::uint8_t> rtu_slaves{1};
     RtuBusOptions rtu;
 
+    // DNP3 outstations: dnp3_meters on TCP (one port each, all at link address
+    // dnp3.address), and one serial line (--dnp3-serial or --dnp3-serial-pty, at the RTU
+    // line settings) with outstations at the addresses in dnp3_slaves.
+    std::size_t dnp3_meters = 0;
+    std::string dnp3_id_prefix = "dnp";
+    std::uint16_t dnp3_base_port = default_dnp3_base_port;  // meter i on base + i; 0 = free ports
+    std::string dnp3_serial_device;
+    bool dnp3_serial_pty = false;
+    std::vector<std::uint16_t> dnp3_slaves{1};
+    Dnp3Options dnp3;
+    std::size_t dnp3_max_connections = 5;  // per outstation port (the meter's limit)
+    Duration dnp3_inactivity_timeout{0};   // 0 = never
+
     std::string meter_id(std::size_t index) const { return id_prefix + std::to_string(index + 1); }
     // RTU slaves are named after their address: <prefix><address>.
     std::string rtu_meter_id(std::uint8_t address) const { return id_prefix + std::to_string(address); }
     bool rtu_enabled() const { return rtu_pty || !rtu_device.empty(); }
+    std::string dnp3_meter_id(std::size_t index) const { return dnp3_id_prefix + std::to_string(index + 1); }
+    // Outstations on the serial line are named after their address too.
+    std::string dnp3_serial_meter_id(std::uint16_t address) const {
+        return dnp3_id_prefix + std::to_string(address);
+    }
+    bool dnp3_serial_enabled() const { return dnp3_serial_pty || !dnp3_serial_device.empty(); }
+    bool dnp3_enabled() const { return dnp3_meters != 0 || dnp3_serial_enabled(); }
 };
 
 struct CommandLine {
@@ -59,5 +82,7 @@ CommandLine parse_command_line(int argc, const char* const argv[]);
 // "1-8", "1,3,5-7": RTU slave addresses 1..247, no repeats; sorted. On failure returns
 // false and says why in `error`.
 bool parse_slave_list(std::string_view text, std::vector<std::uint8_t>& out, std::string& error);
+// The same for DNP3 link addresses, 1..65519.
+bool parse_dnp3_address_list(std::string_view text, std::vector<std::uint16_t>& out, std::string& error);
 
 }  // namespace gridgate::sim
