@@ -5,8 +5,8 @@
 namespace gridgate {
 
 std::vector<std::string_view> quality_names(std::uint32_t flags) {
-    static constexpr std::array<std::string_view, 7> names = {
-        "invalid", "time_unsynced", "meter_clock_suspect", "refilled", "overflow", "estimated", "clock_step"};
+    static constexpr std::array<std::string_view, 8> names = {
+        "invalid", "time_unsynced", "meter_clock_suspect", "refilled", "overflow", "estimated", "clock_step", "events_lost"};
     std::vector<std::string_view> out;
     if (flags == quality::good) {
         out.emplace_back("good");

@@ -56,6 +56,12 @@ inline constexpr IntRange max_block_registers{1, 125};
 inline constexpr IntRange max_gap{0, 124};
 
 inline constexpr IntRange address{0, 65535};
+
+inline constexpr IntRange dnp3_address{0, 65519};             // 0xFFF0.. are reserved (broadcast, self)
+inline constexpr IntRange dnp3_index{0, 65535};
+inline constexpr DurationRange dnp3_period{1s, 24h};           // class polls and checks; 0 = off
+inline constexpr DurationRange dnp3_read_period{1s, 24h};
+inline constexpr DurationRange time_tolerance{10ms, 1h};
 inline constexpr double min_scale_factor = 1.0;
 inline constexpr double max_scale_factor = 1000.0;
 }  // namespace limits

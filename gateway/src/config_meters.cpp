@@ -6,6 +6,7 @@
 #include <map>
 #include <vector>
 
+#include "config_dnp3.hpp"
 #include "config_ids.hpp"
 #include "config_limits.hpp"
 #include "config_point.hpp"
@@ -16,7 +17,9 @@ namespace gridgate::gateway::config_detail {
 
 namespace {
 
-constexpr std::array<std::string_view, 2> protocol_names{"modbus_tcp", "modbus_rtu_over_tcp"};
+constexpr std::array<std::string_view, 3> protocol_names{"modbus_tcp", "modbus_rtu_over_tcp", "dnp3_tcp"};
+constexpr std::array<std::string_view, 2> meter_protocol_names{"modbus", "dnp3"};
+constexpr std::uint16_t dnp3_default_port = 20000;
 constexpr std::array<std::string_view, 1> bus_protocol_names{"modbus_rtu"};
 constexpr std::array<std::string_view, 3> parity_names{"none", "even", "odd"};
 constexpr std::array<std::string_view, 3> rs485_names{"none", "kernel", "rts"};
@@ -32,6 +35,9 @@ struct Context {
     Issues& issues;
     GatewayConfig& cfg;
     std::map<std::string, std::vector<PointRead>> template_points;
+    std::map<std::string, std::vector<Dnp3PointRead>> template_dnp3_points;
+    std::map<std::string, std::string> template_protocol;
+    std::map<std::pair<std::string, std::uint16_t>, std::string> dnp3_addresses;  // (link, address) -> meter
     IdRegistry templates;
     IdRegistry connections;
     IdRegistry meters;
@@ -39,11 +45,28 @@ struct Context {
 };
 
 void read_template(const Located& where, Context& ctx) {
-    const MapReader m(where, ctx.issues, {"id", "points"});
+    const MapReader m(where, ctx.issues, {"id", "protocol", "points"});
     TemplateConfig t;
     if (const Located* v = m.require("id")) {
         t.id = read_name(*v, ctx.issues);
         ctx.templates.add(t.id, *v, ctx.issues);
+    }
+    if (const Located* v = m.find("protocol"))
+        if (const auto index = read_choice(*v, ctx.issues, meter_protocol_names)) t.protocol = meter_protocol_names[*index];
+    if (!t.id.empty() && !ctx.template_protocol.count(t.id)) ctx.template_protocol.emplace(t.id, t.protocol);
+    if (t.protocol == "dnp3") {
+        std::vector<Dnp3PointRead> points;
+        if (const Located* v = m.require("points")) {
+            points = read_dnp3_points(*v, ctx.issues);
+            if (points.empty() && (v->node.IsNull() || v->node.IsSequence()))
+                ctx.issues.add(v->line, v->path, "a template needs at least one point");
+            check_dnp3_points(points, 0, t.id, v->path, ctx.issues);
+        }
+        for (const auto& p : points) t.dnp3_points.push_back(p.point);
+        if (!t.id.empty() && !ctx.template_dnp3_points.count(t.id))
+            ctx.template_dnp3_points.emplace(t.id, std::move(points));
+        ctx.cfg.templates.push_back(std::move(t));
+        return;
     }
     std::vector<PointRead> points;
     if (const Located* v = m.require("points")) {
@@ -77,7 +100,12 @@ void read_connection(const Located& where, Context& ctx) {
         if (const auto index = read_choice(*v, ctx.issues, protocol_names)) c.protocol = protocol_names[*index];
     if (const Located* v = m.require("host"))
         if (auto host = read_host(*v, ctx.issues)) c.host = *host;
+    if (c.protocol == "dnp3_tcp") c.port = dnp3_default_port;
     read_endpoint(m, c);
+    if (const Located* v = m.find("max_connections"); v && c.protocol == "dnp3_tcp")
+        ctx.issues.add(v->line, v->path,
+                       "not used with dnp3_tcp: the gateway opens one connection per DNP3 endpoint and its "
+                       "outstations share it by link address");
     if (const Located* v = m.find("baud")) {
         if (c.protocol != "modbus_rtu_over_tcp")
             ctx.issues.add(v->line, v->path, "only used with protocol: modbus_rtu_over_tcp (the device server's line)");
@@ -174,6 +202,10 @@ void read_meter_link(const MapReader& m, MeterConfig& meter, Context& ctx) {
     ConnectionConfig c;
     c.id = meter.id;
     c.implicit = true;
+    if (meter.protocol == "dnp3") {
+        c.protocol = "dnp3_tcp";
+        c.port = dnp3_default_port;
+    }
     if (auto name = read_host(*host, ctx.issues)) c.host = *name;
     read_endpoint(m, c);
     if (const int* line = ctx.connections.line_of(meter.id))
@@ -185,15 +217,45 @@ void read_meter_link(const MapReader& m, MeterConfig& meter, Context& ctx) {
     ctx.cfg.connections.push_back(std::move(c));
 }
 
+// A DNP3 meter's final point list: its template's points, then its own.
+void read_dnp3_meter_points(const MapReader& m, MeterConfig& meter, Context& ctx) {
+    std::vector<Dnp3PointRead> points;
+    if (const Located* v = m.find("template")) {
+        meter.template_id = read_reference(*v, ctx.issues);
+        const auto it = ctx.template_dnp3_points.find(meter.template_id);
+        if (it != ctx.template_dnp3_points.end()) {
+            points = it->second;
+        } else if (ctx.template_points.count(meter.template_id)) {
+            ctx.issues.add(v->line, v->path, "template " + meter.template_id + " is a Modbus template; this meter speaks dnp3");
+        } else if (!meter.template_id.empty() && !ctx.template_protocol.count(meter.template_id)) {
+            ctx.issues.add(v->line, v->path,
+                           "unknown template " + meter.template_id + " " + ctx.templates.defined("templates"));
+        }
+    }
+    const std::size_t inherited = points.size();
+    const Located* own = m.find("points");
+    if (own) {
+        auto more = read_dnp3_points(*own, ctx.issues);
+        points.insert(points.end(), more.begin(), more.end());
+        check_dnp3_points(points, inherited, meter.template_id, own->path, ctx.issues);
+    }
+    if (!m.has("template") && points.empty() && (!own || own->node.IsNull() || own->node.IsSequence()))
+        ctx.issues.add(m.where().line, m.where().path, "has no points (give a template, points, or both)");
+    for (const auto& p : points) meter.dnp3_points.push_back(p.point);
+}
+
 // The meter's final point list: its template's points, then its own.
 void read_meter_points(const MapReader& m, MeterConfig& meter, Context& ctx) {
+    if (meter.protocol == "dnp3") return read_dnp3_meter_points(m, meter, ctx);
     std::vector<PointRead> points;
     if (const Located* v = m.find("template")) {
         meter.template_id = read_reference(*v, ctx.issues);
+        if (ctx.template_dnp3_points.count(meter.template_id))
+            ctx.issues.add(v->line, v->path, "template " + meter.template_id + " is a DNP3 template; this meter speaks modbus (set protocol: dnp3)");
         const auto it = ctx.template_points.find(meter.template_id);
         if (it != ctx.template_points.end()) {
             points = it->second;
-        } else if (!meter.template_id.empty()) {
+        } else if (!meter.template_id.empty() && !ctx.template_dnp3_points.count(meter.template_id)) {
             ctx.issues.add(v->line, v->path,
                            "unknown template " + meter.template_id + " " + ctx.templates.defined("templates"));
         }
@@ -210,18 +272,66 @@ void read_meter_points(const MapReader& m, MeterConfig& meter, Context& ctx) {
     for (const auto& p : points) meter.points.push_back(p.point);
 }
 
+// The rest of a DNP3 meter: its dnp3 settings, points and reads. Modbus keys are refused.
+void read_dnp3_meter(const MapReader& m, MeterConfig& meter, Context& ctx) {
+    for (const auto key : {"unit_id", "poll_interval", "poll_jitter", "response_timeout", "max_block_registers",
+                           "max_gap"})
+        if (const Located* v = m.find(key))
+            ctx.issues.add(v->line, v->path,
+                           std::string("a Modbus setting; a DNP3 meter takes ") +
+                               (std::string_view(key) == "response_timeout" ? "dnp3.response_timeout"
+                                : std::string_view(key) == "unit_id"         ? "dnp3.address"
+                                                                             : "dnp3 class periods and reads"));
+    int address_line = 0;
+    if (const Located* v = m.find("dnp3")) address_line = read_dnp3_settings(*v, meter.dnp3, ctx.issues);
+    const std::string& link = meter.bus.empty() ? meter.connection : meter.bus;
+    if (!meter.connection.empty()) {
+        for (const auto& c : ctx.cfg.connections)
+            if (c.id == meter.connection && c.protocol != "dnp3_tcp") {
+                const Located* v = m.find("connection");
+                ctx.issues.add(v ? v->line : m.where().line, v ? v->path : m.where().path,
+                               "connection " + c.id + " is " + c.protocol + "; a DNP3 meter needs a dnp3_tcp connection");
+            }
+    }
+    if (!link.empty()) {
+        const auto [it, fresh] = ctx.dnp3_addresses.emplace(std::make_pair(link, meter.dnp3.address), meter.id);
+        if (!fresh) {
+            ctx.issues.add(address_line ? address_line : m.where().line, m.where().path + ".dnp3.address",
+                           "DNP3 address " + std::to_string(meter.dnp3.address) + " is already used on " + link +
+                               " by meter " + it->second);
+        }
+    }
+    read_meter_points(m, meter, ctx);
+    if (const Located* v = m.find("reads")) meter.dnp3_reads = read_dnp3_reads(*v, ctx.issues);
+    get_boolean(m, "trace", meter.trace);
+    get_boolean(m, "enabled", meter.enabled);
+    ctx.cfg.meters.push_back(std::move(meter));
+}
+
 void read_meter(const Located& where, Context& ctx) {
     const MapReader m(where, ctx.issues,
                       {"id", "host", "port", "max_connections", "connect_timeout", "reconnect_max", "connection",
                        "bus", "unit_id", "template", "points", "poll_interval", "poll_jitter", "response_timeout",
-                       "max_block_registers", "max_gap", "trace", "enabled"});
+                       "max_block_registers", "max_gap", "trace", "enabled", "protocol", "dnp3", "reads"});
     MeterConfig meter;
     if (!m.is_map()) return;
     if (const Located* v = m.require("id")) {
         meter.id = read_name(*v, ctx.issues);
         ctx.meters.add(meter.id, *v, ctx.issues);
     }
+    if (const Located* v = m.find("protocol"))
+        if (const auto index = read_choice(*v, ctx.issues, meter_protocol_names)) meter.protocol = meter_protocol_names[*index];
     read_meter_link(m, meter, ctx);
+    if (meter.protocol == "dnp3") return read_dnp3_meter(m, meter, ctx);
+    if (!meter.connection.empty())
+        for (const auto& c : ctx.cfg.connections)
+            if (c.id == meter.connection && c.protocol == "dnp3_tcp") {
+                const Located* v = m.find("connection");
+                ctx.issues.add(v ? v->line : m.where().line, v ? v->path : m.where().path,
+                               "connection " + c.id + " is dnp3_tcp; set protocol: dnp3 on this meter or use a Modbus connection");
+            }
+    for (const auto key : {"dnp3", "reads"})
+        if (const Located* v = m.find(key)) ctx.issues.add(v->line, v->path, "only used with protocol: dnp3");
     // On a serial line the unit id is the slave address: 0 is broadcast (no replies).
     get_integer(m, "unit_id", meter.bus.empty() ? limits::unit_id : limits::slave_address, meter.unit_id);
     read_meter_points(m, meter, ctx);
@@ -243,10 +353,8 @@ void read_meter(const Located& where, Context& ctx) {
 }  // namespace
 
 void read_meter_sections(const MapReader& root, GatewayConfig& cfg) {
-    Context ctx{root.issues(),           cfg,
-                {},
-                IdRegistry("template"),  IdRegistry("connection"),
-                IdRegistry("meter"),     IdRegistry("bus")};
+    Context ctx{root.issues(), cfg, {}, {}, {}, {}, IdRegistry("template"), IdRegistry("connection"),
+                IdRegistry("meter"), IdRegistry("bus")};
     if (const Located* list = root.find("templates"))
         for (const Located& element : list_elements(*list, ctx.issues)) read_template(element, ctx);
     if (const Located* list = root.find("connections"))

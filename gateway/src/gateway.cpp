@@ -9,11 +9,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "config_mapping.hpp"
 #include "control_server.hpp"
+#include "dnp3_meter.hpp"
 #include "gridgate/core/clock.hpp"
 #include "gridgate/modbus/rtu_bus.hpp"
 #include "gridgate/modbus/tcp_client.hpp"
@@ -22,6 +24,8 @@
 #include "gridgate/store/group_committer.hpp"
 #include "gridgate/store/open_or_recover.hpp"
 #include "gridgate/store/reading_log.hpp"
+#include "gridgate/transport/line_access.hpp"
+#include "gridgate/transport/tcp_byte_channel.hpp"
 #include "meter_task.hpp"
 
 namespace gridgate::gateway {
@@ -49,6 +53,8 @@ struct Gateway::Impl {
     void start();
     void shutdown();
     void schedule_status();
+    void seed_dnp3_dedup();
+    json dnp3_status() const;
     json status() const;
     json backlog() const;
 
@@ -64,10 +70,13 @@ struct Gateway::Impl {
     store::OpenReport open_report;
     std::unique_ptr<store::BackgroundCheck> integrity;
     std::unique_ptr<northbound::MqttForwarder> mqtt;
+    SharedDedup dnp3_dedup;  // before the committer: a commit finishing at its destruction still uses it
     std::unique_ptr<store::GroupCommitter> committer;
     std::map<std::string, std::unique_ptr<modbus::TcpClient>> clients;  // Modbus TCP connections
     std::map<std::string, std::unique_ptr<modbus::RtuBus>> buses;       // serial lines and RTU over TCP
+    std::map<std::string, std::unique_ptr<transport::OwnedLine>> dnp3_lines;  // DNP3 TCP connections
     std::vector<std::shared_ptr<MeterTask>> tasks;
+    std::vector<std::unique_ptr<Dnp3Meter>> dnp3_meters;
     std::unique_ptr<ControlServer> control;
     std::atomic<bool> suspend_low{false};  // stop_low_priority quota policy in force
     bool shutting_down = false;
@@ -88,7 +97,7 @@ void Gateway::Impl::open() {
                              ", last seq " + std::to_string(log->last_seq()));
 
     const std::string password = config.mqtt.password_file.empty() ? std::string() : read_secret(config.mqtt.password_file);
-    mqtt = std::make_unique<northbound::MqttForwarder>(to_mqtt_options(config, password), *log, clock, logger);
+    mqtt = std::make_unique<northbound::MqttForwarder>(to_mqtt_options(config, password), *log, *log, clock, logger);
 
     store::GroupCommitOptions commit_options;
     commit_options.interval = config.store.commit_interval;
@@ -116,7 +125,21 @@ void Gateway::Impl::open() {
                                                         [this](store::SeqRange) { mqtt->notify_new_data(); });
 
     for (const auto& c : config.connections) {
-        if (c.protocol == "modbus_rtu_over_tcp")
+        if (c.protocol == "dnp3_tcp") {
+            transport::TcpChannelOptions tcp;
+            tcp.host = c.host;
+            tcp.port = c.port;
+            tcp.connect_timeout = c.connect_timeout;
+            transport::OwnedLineOptions line_options;
+            line_options.name = c.id;
+            line_options.reopen_max = c.reconnect_max;
+            dnp3_lines.emplace(c.id, std::make_unique<transport::OwnedLine>(
+                                         io.get_executor(),
+                                         [this, tcp](const asio::any_io_executor& strand) {
+                                             return std::make_unique<transport::TcpByteChannel>(strand, tcp, logger);
+                                         },
+                                         line_options, logger));
+        } else if (c.protocol == "modbus_rtu_over_tcp")
             buses.emplace(c.id, modbus::make_tcp_rtu_bus(io.get_executor(), to_channel_options(c), to_bus_options(c),
                                                          logger));
         else
@@ -125,10 +148,20 @@ void Gateway::Impl::open() {
     for (const auto& b : config.buses)
         buses.emplace(b.id, modbus::make_serial_rtu_bus(io.get_executor(), to_serial_options(b), to_bus_options(b), logger));
 
+    seed_dnp3_dedup();
     for (const auto& m : config.meters) {
         if (!m.enabled) continue;
         if (m.trace) logger.set_trace(m.id, true);
         const std::string& link = m.bus.empty() ? m.connection : m.bus;
+        if (m.protocol == "dnp3") {
+            const bool on_bus = !m.bus.empty();
+            transport::LineAccess& line = on_bus ? static_cast<transport::LineAccess&>(*buses.at(link))
+                                                 : static_cast<transport::LineAccess&>(*dnp3_lines.at(link));
+            dnp3_meters.push_back(std::make_unique<Dnp3Meter>(line, clock, m, on_bus, *committer, *log,
+                                                              [this] { mqtt->notify_new_events(); }, dnp3_dedup,
+                                                              logger));
+            continue;
+        }
         modbus::ModbusClient& client = clients.count(link) ? static_cast<modbus::ModbusClient&>(*clients.at(link))
                                                            : static_cast<modbus::ModbusClient&>(*buses.at(link));
         std::vector<std::unique_ptr<modbus::MeterPoller>> pollers;
@@ -165,6 +198,7 @@ void Gateway::Impl::start() {
     started_at = clock.steady_now();
     mqtt->start();
     for (auto& t : tasks) t->start();
+    for (auto& d : dnp3_meters) d->start();
     signals.async_wait([this](const boost::system::error_code& ec, int signo) {
         if (ec) return;
         logger.info("gateway", std::string("received ") + (signo == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");
@@ -172,7 +206,7 @@ void Gateway::Impl::start() {
     });
     schedule_status();
     integrity = std::make_unique<store::BackgroundCheck>(*log, logger);
-    logger.info("gateway", "gateway " + config.id + " running: " + std::to_string(tasks.size()) + " meter(s) on " +
+    logger.info("gateway", "gateway " + config.id + " running: " + std::to_string(tasks.size() + dnp3_meters.size()) + " meter(s) on " +
                                std::to_string(clients.size()) + " TCP connection(s) and " + std::to_string(buses.size()) +
                                " RTU line(s), control socket " + config.control_socket);
 }
@@ -184,6 +218,7 @@ void Gateway::Impl::schedule_status() {
         json s = status();
         int ok = 0, failing = 0;
         for (const auto& m : s["meters"]) ++(m["last_result"] == "ok" ? ok : failing);
+        for (const auto& d : s["dnp3"]) ++(d["online"].get<bool>() ? ok : failing);
         json lines = json::array();
         for (const auto& b : s["buses"])
             lines.push_back({{"id", b["id"]},
@@ -214,7 +249,7 @@ void Gateway::Impl::shutdown() {
     auto remaining = std::make_shared<std::size_t>(tasks.size());
     auto after_meters = [this] {
         // 2. Connections and lines: close sockets and ports.
-        auto clients_left = std::make_shared<std::size_t>(clients.size() + buses.size());
+        auto clients_left = std::make_shared<std::size_t>(clients.size() + buses.size() + dnp3_lines.size());
         auto after_clients = [this] {
             // 3. Commit everything polled, 4. let the broker acknowledge what it can.
             // Bounded: with the disk full, what cannot be committed is reported, not waited for.
@@ -234,14 +269,17 @@ void Gateway::Impl::shutdown() {
         };
         for (auto& [id, client] : clients) client->stop(one_stopped);
         for (auto& [id, bus] : buses) bus->stop(one_stopped);
+        for (auto& [id, line] : dnp3_lines) line->stop(one_stopped);
     };
-    if (tasks.empty()) return after_meters();
-    for (auto& t : tasks)
-        t->stop([this, remaining, after_meters] {
-            asio::post(io, [remaining, after_meters] {
-                if (--*remaining == 0) after_meters();
-            });
+    *remaining += dnp3_meters.size();
+    if (*remaining == 0) return after_meters();
+    auto one_meter_stopped = [this, remaining, after_meters] {
+        asio::post(io, [remaining, after_meters] {
+            if (--*remaining == 0) after_meters();
         });
+    };
+    for (auto& t : tasks) t->stop(one_meter_stopped);
+    for (auto& d : dnp3_meters) d->stop(one_meter_stopped);
 }
 
 json Gateway::Impl::status() const {
@@ -307,6 +345,19 @@ json Gateway::Impl::status() const {
                          {"disconnects", st.disconnects}});
     }
     s["connections"] = conns;
+    json dnp3_conns = json::array();
+    for (const auto& [id, line] : dnp3_lines) {
+        const auto st = line->stats();
+        dnp3_conns.push_back({{"id", id},
+                         {"endpoint", line->line_description()},
+                         {"open", st.open},
+                         {"opens", st.opens},
+                         {"open_failures", st.open_failures},
+                         {"transactions", st.grants},
+                         {"failures", st.failures_reported},
+                         {"queued", st.queued}});
+    }
+    s["dnp3_connections"] = dnp3_conns;
     json lines = json::array();
     for (const auto& [id, bus] : buses) {
         const auto st = bus->stats();
@@ -325,6 +376,7 @@ json Gateway::Impl::status() const {
                          {"line", bus->description()},
                          {"link_up", st.link_up},
                          {"transactions", st.transactions},
+                         {"leases", st.leases},
                          {"replies", st.replies},
                          {"exceptions", st.exceptions},
                          {"timeouts", st.timeouts},
@@ -357,7 +409,58 @@ json Gateway::Impl::status() const {
                           {"realignments", st.realignments}});
     }
     s["meters"] = meters;
+    s["dnp3"] = dnp3_status();
     return s;
+}
+
+json Gateway::Impl::dnp3_status() const {
+    json out = json::array();
+    for (const auto& d : dnp3_meters) {
+        const auto st = d->stats();
+        json offset = st.last_offset_ms ? json(*st.last_offset_ms) : json(nullptr);
+        out.push_back({{"id", d->id()},
+                       {"link", d->link()},
+                       {"online", st.online},
+                       {"transactions", st.transactions},
+                       {"fragments", st.fragments},
+                       {"timeouts", st.timeouts},
+                       {"points", st.points},
+                       {"events", st.events},
+                       {"confirms_sent", st.confirms_sent},
+                       {"confirms_withheld", st.confirms_withheld},
+                       {"duplicates_dropped", d->duplicates_dropped()},
+                       {"unmapped_points", d->unmapped()},
+                       {"restarts_seen", st.restarts_seen},
+                       {"overflows_seen", st.overflows_seen},
+                       {"time_sets", st.time_sets},
+                       {"last_offset_ms", offset},
+                       {"last_offset_at", iso_or_null(st.last_offset_at_us)},
+                       {"last_time_set", iso_or_null(st.last_time_set_us)},
+                       {"last_success", iso_or_null(st.last_success_us)},
+                       {"link_crc_errors", st.link_crc_errors},
+                       {"parse_errors", st.parse_errors},
+                       {"last_iin", st.last_iin},
+                       {"last_error", st.last_error}});
+    }
+    return out;
+}
+
+void Gateway::Impl::seed_dnp3_dedup() {
+    // Events an outstation sends again after a crash between our commit and its confirm
+    // are in the tail of the store; remember them so they are not stored twice.
+    std::set<std::string, std::less<>> ids;
+    for (const auto& m : config.meters)
+        if (m.enabled && m.protocol == "dnp3") ids.insert(m.id);
+    if (ids.empty()) return;
+    constexpr std::uint64_t tail = 50'000;
+    const std::uint64_t last = log->last_seq();
+    const auto stored = log->read_after(last > tail ? last - tail : 0, tail);
+    std::vector<Reading> mine;
+    for (const auto& r : stored)
+        if (ids.count(r.reading.meter)) mine.push_back(r.reading);
+    std::lock_guard lock(dnp3_dedup.mutex);
+    dnp3_dedup.dedup.seed(mine);
+    logger.debug("dnp3", "remembered " + std::to_string(mine.size()) + " stored DNP3 reading(s) to recognise resent events");
 }
 
 json Gateway::Impl::backlog() const {

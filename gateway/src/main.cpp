@@ -21,7 +21,7 @@ int check_config(const std::string& path) {
     }
     const auto& c = *result.config;
     std::size_t points = 0;
-    for (const auto& m : c.meters) points += m.points.size();
+    for (const auto& m : c.meters) points += m.points.size() + m.dnp3_points.size();
     std::cout << path << ": OK: gateway " << c.id << ", " << c.meters.size() << " meter(s), " << c.connections.size()
               << " connection(s), " << points << " point(s)\n";
     return 0;

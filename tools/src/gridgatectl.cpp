@@ -127,6 +127,21 @@ void print_status(const json& s) {
                       << std::setw(11) << line["wrong_address"] << (backed.empty() ? "-" : backed) << '\n';
         }
     }
+    if (s.contains("dnp3") && !s["dnp3"].empty()) {
+        std::cout << '\n'
+                  << std::setw(16) << "DNP3 METER" << std::setw(16) << "LINK" << std::setw(8) << "ONLINE"
+                  << std::setw(8) << "TRANS" << std::setw(10) << "TIMEOUTS" << std::setw(8) << "EVENTS"
+                  << std::setw(10) << "CONFIRMS" << std::setw(9) << "WITHHELD" << std::setw(7) << "DUPS"
+                  << std::setw(12) << "OFFSET ms" << "LAST TIME SET\n";
+        for (const auto& d : s["dnp3"])
+            std::cout << std::setw(16) << str(d["id"]) << std::setw(16) << str(d["link"]) << std::setw(8)
+                      << (d["online"].get<bool>() ? "yes" : "NO") << std::setw(8) << d["transactions"]
+                      << std::setw(10) << d["timeouts"] << std::setw(8) << d["events"] << std::setw(10)
+                      << d["confirms_sent"] << std::setw(9) << d["confirms_withheld"] << std::setw(7)
+                      << d["duplicates_dropped"] << std::setw(12)
+                      << (d["last_offset_ms"].is_null() ? std::string("-") : d["last_offset_ms"].dump())
+                      << (str(d["last_time_set"]).empty() ? "-" : str(d["last_time_set"])) << '\n';
+    }
     std::cout << '\n'
               << std::setw(16) << "METER" << std::setw(28) << "LAST POLL" << std::setw(8) << "POLLS" << std::setw(8)
               << "FAILED" << std::setw(10) << "READINGS" << std::setw(9) << "OVERRUNS" << "LAST RESULT\n";

@@ -40,11 +40,11 @@ void TcpByteChannel::async_open(ChannelHandler handler) {
         [impl, handler = std::move(handler)](const error_code& ec, asio::ip::tcp::socket socket) {
             impl->attempt.reset();
             if (ec) {
-                impl->logger.warn("rtu-tcp", "connect to " + impl->endpoint() + " failed: " + ec.message());
+                impl->logger.warn("tcp", "connect to " + impl->endpoint() + " failed: " + ec.message());
                 return handler(ec);
             }
             impl->socket = std::move(socket);
-            impl->logger.info("rtu-tcp", "connected to " + impl->endpoint());
+            impl->logger.info("tcp", "connected to " + impl->endpoint());
             handler({});
         });
 }

@@ -129,7 +129,7 @@ meters:
   - {id: jem1, connection: c1, points: [{name: p, ref: 40001}]}
 )") == Issues{"site.yaml:3: gateway.log_level: must be one of trace, debug, info, warn, error or off, got verbose",
               "site.yaml:5: store.sync: must be one of full or normal, got fast",
-              "site.yaml:7: connections[0].protocol: must be one of modbus_tcp or modbus_rtu_over_tcp, got dnp3"});
+              "site.yaml:7: connections[0].protocol: must be one of modbus_tcp, modbus_rtu_over_tcp or dnp3_tcp, got dnp3"});
 }
 
 TEST_CASE("ids must be usable as MQTT topic segments") {

@@ -20,7 +20,8 @@ inline constexpr std::uint32_t refilled = 1u << 3;             // recovered late
 inline constexpr std::uint32_t overflow = 1u << 4;             // counter overflow / rollover
 inline constexpr std::uint32_t estimated = 1u << 5;            // value estimated
 inline constexpr std::uint32_t clock_step = 1u << 6;           // taken across a wall-clock step
-inline constexpr std::uint32_t all = (1u << 7) - 1;
+inline constexpr std::uint32_t events_lost = 1u << 7;          // the meter's event buffer overflowed before this was read
+inline constexpr std::uint32_t all = (1u << 8) - 1;            // the store keeps 8 bits
 }  // namespace quality
 
 // Names of the set flags, in bit order ("good" only when none is set).

@@ -70,16 +70,62 @@ struct PointConfig {
     int line = 0;                      // where it was defined, for messages
 };
 
+// A DNP3 point: an index of one static object type, with its name, unit and scale.
+// Events of that type (g2, g22, g23, g32) map onto the same point.
+struct Dnp3PointConfig {
+    std::string name;
+    std::string type = "counter";     // binary_input | binary_output | counter | frozen_counter | analog_input
+    std::uint32_t index = 0;          // as on the wire (0-based)
+    double scale = 1.0;               // engineering value = raw * scale + offset
+    double offset = 0.0;
+    std::string unit;
+    std::string rollover = "none";    // none | 32bit | 999999999 (counters)
+    int line = 0;
+};
+
+// A read of an object range on its own period (besides the class polls).
+struct Dnp3ReadConfig {
+    std::string name;
+    std::string type = "counter";     // as Dnp3PointConfig::type
+    std::uint32_t start = 0;
+    std::uint32_t stop = 0;
+    unsigned variation = 0;           // 0 = the outstation's default
+    Duration period = std::chrono::minutes(15);
+    int line = 0;
+};
+
+// A DNP3 meter's session settings.
+struct Dnp3Config {
+    std::uint16_t address = 1;                 // outstation link address 0..65519
+    std::uint16_t master_address = 1;          // the gateway's link address
+    bool confirmed_link = false;               // CONFIRMED_USER_DATA with link retries
+    unsigned link_retries = 2;                 // 0..255
+    Duration link_timeout = std::chrono::seconds(1);
+    Duration response_timeout = std::chrono::seconds(5);
+    Duration integrity_period = std::chrono::hours(1);   // 0 = only at start, restart, comm loss
+    Duration class1_period = std::chrono::minutes(1);    // 0 = off
+    Duration class2_period = Duration::zero();
+    Duration class3_period = Duration::zero();
+    Duration class0_period = std::chrono::minutes(1);    // static data
+    std::string time_sync = "auto";            // auto (lan on TCP, non_lan on a bus) | none | lan | non_lan
+    Duration time_check_period = std::chrono::hours(1);  // 0 = never read the meter's clock unasked
+    Duration time_tolerance = std::chrono::seconds(1);
+    bool sync_on_need_time = true;
+    std::string priority = "normal";           // high | normal | low: order on a shared line
+};
+
 // A scheme of points shared by many meters (the manual's "staging area").
 struct TemplateConfig {
     std::string id;
+    std::string protocol = "modbus";           // modbus | dnp3
     std::vector<PointConfig> points;
+    std::vector<Dnp3PointConfig> dnp3_points;
 };
 
 // A Modbus TCP endpoint. Several meters (unit ids) may share one (serial gateways).
 struct ConnectionConfig {
     std::string id;
-    std::string protocol = "modbus_tcp";                  // modbus_tcp | modbus_rtu_over_tcp
+    std::string protocol = "modbus_tcp";                  // modbus_tcp | modbus_rtu_over_tcp | dnp3_tcp
     std::string host;
     std::uint16_t port = 502;
     unsigned max_connections = 1;                         // 1..8 (JEMStar II allows 2)
@@ -89,8 +135,8 @@ struct ConnectionConfig {
     bool implicit = false;                                // made from a meter's host/port
 };
 
-// A serial line (RS-485 or RS-232) carrying Modbus RTU to one or more meters, one
-// transaction at a time.
+// A serial line (RS-485 or RS-232) carrying Modbus RTU and/or DNP3 to one or more meters,
+// one transaction at a time.
 struct BusConfig {
     std::string id;
     std::string protocol = "modbus_rtu";
@@ -109,6 +155,7 @@ struct BusConfig {
 
 struct MeterConfig {
     std::string id;
+    std::string protocol = "modbus";                      // modbus | dnp3
     std::string connection;                               // ConnectionConfig id (TCP meters)
     std::string bus;                                      // BusConfig id (serial meters); one of the two
     std::uint8_t unit_id = 1;                             // 0..255 (Modbus TCP unit id)
@@ -121,6 +168,10 @@ struct MeterConfig {
     std::uint16_t max_gap = 0;                            // 0..124
     bool trace = false;                                   // hex trace of this meter's frames
     bool enabled = true;
+    // protocol: dnp3
+    Dnp3Config dnp3;
+    std::vector<Dnp3PointConfig> dnp3_points;             // template points followed by own points
+    std::vector<Dnp3ReadConfig> dnp3_reads;
 };
 
 struct GatewayConfig {
