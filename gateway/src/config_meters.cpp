@@ -92,6 +92,7 @@ void read_connection(const Located& where, Context& ctx) {
     const MapReader m(where, ctx.issues,
                       {"id", "protocol", "host", "port", "max_connections", "connect_timeout", "reconnect_max", "baud"});
     ConnectionConfig c;
+    c.line = where.line;
     if (const Located* v = m.require("id")) {
         c.id = read_name(*v, ctx.issues);
         ctx.connections.add(c.id, *v, ctx.issues);
@@ -202,6 +203,7 @@ void read_meter_link(const MapReader& m, MeterConfig& meter, Context& ctx) {
     ConnectionConfig c;
     c.id = meter.id;
     c.implicit = true;
+    c.line = host->line;
     if (meter.protocol == "dnp3") {
         c.protocol = "dnp3_tcp";
         c.port = dnp3_default_port;
@@ -350,6 +352,33 @@ void read_meter(const Located& where, Context& ctx) {
     ctx.cfg.meters.push_back(std::move(meter));
 }
 
+// The JEMStar II accepts at most 5 DNP3 connections per Ethernet port, and outstations
+// behind one endpoint can share a single connection, so more than 5 to one endpoint is a
+// configuration mistake (each meter with its own host: opens one).
+void check_dnp3_endpoints(Context& ctx) {
+    constexpr std::size_t max_per_endpoint = 5;
+    std::map<std::pair<std::string, std::uint16_t>, std::vector<const ConnectionConfig*>> by_endpoint;
+    for (const auto& c : ctx.cfg.connections)
+        if (c.protocol == "dnp3_tcp") by_endpoint[{c.host, c.port}].push_back(&c);
+    for (const auto& [endpoint, list] : by_endpoint) {
+        if (list.size() <= max_per_endpoint) continue;
+        const ConnectionConfig& sixth = *list[max_per_endpoint];
+        // Explicit connections come first in cfg.connections, in file order; an implicit one
+        // is named after its meter.
+        std::string path;
+        if (sixth.implicit) {
+            for (std::size_t i = 0; i < ctx.cfg.meters.size(); ++i)
+                if (ctx.cfg.meters[i].id == sixth.id) path = "meters[" + std::to_string(i) + "].host";
+        } else {
+            path = "connections[" + std::to_string(&sixth - ctx.cfg.connections.data()) + "]";
+        }
+        ctx.issues.add(sixth.line, path,
+                       std::to_string(list.size()) + " DNP3 connections to " + endpoint.first + ":" +
+                           std::to_string(endpoint.second) + "; a meter accepts at most 5 per port (JEMStar II). "
+                           "Let the outstations share one: a dnp3_tcp connection and connection: on each meter");
+    }
+}
+
 }  // namespace
 
 void read_meter_sections(const MapReader& root, GatewayConfig& cfg) {
@@ -367,6 +396,7 @@ void read_meter_sections(const MapReader& root, GatewayConfig& cfg) {
     if (meters.empty() && (list->node.IsNull() || list->node.IsSequence()))
         ctx.issues.add(list->line, list->path, "at least one meter is required");
     for (const Located& element : meters) read_meter(element, ctx);
+    check_dnp3_endpoints(ctx);
 }
 
 }  // namespace gridgate::gateway::config_detail

@@ -133,6 +133,7 @@ struct ConnectionConfig {
     Duration reconnect_max = std::chrono::seconds(60);
     unsigned baud = 9600;                                 // modbus_rtu_over_tcp: the device server's serial speed
     bool implicit = false;                                // made from a meter's host/port
+    int line = 0;                                         // where it was defined, for messages
 };
 
 // A serial line (RS-485 or RS-232) carrying Modbus RTU and/or DNP3 to one or more meters,
