@@ -183,7 +183,9 @@ void Gateway::Impl::open() {
         if (command == "status") return status().dump();
         if (command == "backlog") return backlog().dump();
         if (command == "trace") {
-            const bool known = std::any_of(tasks.begin(), tasks.end(), [&](const auto& t) { return t->id() == meter; });
+            const bool known =
+                std::any_of(tasks.begin(), tasks.end(), [&](const auto& t) { return t->id() == meter; }) ||
+                std::any_of(dnp3_meters.begin(), dnp3_meters.end(), [&](const auto& d) { return d->id() == meter; });
             if (!known || (state != "on" && state != "off"))
                 return json{{"error", "usage: trace <meter> on|off (meter must be configured)"}}.dump();
             logger.set_trace(meter, state == "on");

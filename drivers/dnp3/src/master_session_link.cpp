@@ -43,13 +43,13 @@ void Impl::begin(Task task, std::unique_ptr<transport::LineLease> l) {
     reassembler.reset();
     poll_events = 0;
     update_stats([](SessionStats& s) { ++s.transactions; });
-    if (logger.trace_enabled(options.id)) logger.debug("dnp3", options.id + ": " + task_name(task));
+    if (logger.trace_enabled(options.id)) logger.info("dnp3-app", options.id + ": task " + task_name(task));
     run_task();
 }
 
 void Impl::trace_app(const char* direction, const std::vector<std::uint8_t>& fragment) {
     if (!logger.trace_enabled(options.id)) return;
-    logger.debug("dnp3-app", options.id + " " + direction + " " + describe_fragment(fragment));
+    logger.info("dnp3-app", options.id + " " + direction + " " + describe_fragment(fragment));
 }
 
 // ------------------------------------------------------------------ waits

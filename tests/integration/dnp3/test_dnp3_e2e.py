@@ -89,7 +89,15 @@ class Dnp3EndToEnd(unittest.TestCase):
         capture = k.Capture(wd, ports.values())
         sub = h.Subscriber(wd, mqtt_port, "gridgate/%s/#" % GW)
         gw = h.gridgated(wd, cfg)
-        time.sleep(RUN_S)
+        time.sleep(RUN_S / 2)
+        # Per-layer traces switched on at run time for one meter.
+        traced = sorted(ports)[0]
+        rc, out, err = h.gridgatectl(wd.file("gg.sock"), "trace", traced, "on")
+        self.assertEqual(rc, 0, out + err)
+        time.sleep(2)
+        rc, out, err = h.gridgatectl(wd.file("gg.sock"), "trace", traced, "off")
+        self.assertEqual(rc, 0, out + err)
+        time.sleep(RUN_S / 2 - 2)
         rc, out, err = h.gridgatectl(wd.file("gg.sock"), "--json", "status")
         self.assertEqual(rc, 0, err)
         status = json.loads(out)
@@ -100,6 +108,13 @@ class Dnp3EndToEnd(unittest.TestCase):
         self.assertEqual(gw.stop(signal.SIGTERM), 0, gw.output())
         time.sleep(0.5)
         capture.stop()
+
+        log = gw.output()
+        self.assertIn("trace [%s] dnp3-link tx" % traced, log)
+        self.assertIn("trace [%s] dnp3-link rx" % traced, log)
+        self.assertIn("05 64", log)
+        self.assertIn("[dnp3-app] %s tx READ" % traced, log)
+        self.assertNotIn("trace [%s]" % sorted(ports)[1], log)
 
         # Values: every frozen-counter event exactly once, statics present and plausible.
         self.check_events_exactly_once(sub, serve_log, set(ports), stop_ms - 2500)
