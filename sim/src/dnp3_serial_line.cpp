@@ -1,6 +1,7 @@
 #include "gridgate/sim/dnp3_serial_line.hpp"
 
 #include <array>
+#include <optional>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -20,12 +21,22 @@ constexpr auto read_retry = std::chrono::milliseconds(200);
 constexpr Dnp3ChannelId line_channel = 0;
 }  // namespace
 
+// Either the line's own device (read here, written through the output queue) or a line
+// shared with an RTU bus, which hands over the DNP3 frames' bytes and sends ours.
 class Dnp3SerialLine::State : public std::enable_shared_from_this<Dnp3SerialLine::State> {
 public:
     State(boost::asio::io_context& io, SerialDevice device, std::vector<Dnp3Outstation*> outstations, Logger& logger)
         : device_(std::move(device)),
-          path_(device_.path()),
-          line_(io, device_.release_fd()),
+          path_(device_->path()),
+          line_(std::in_place, io, device_->release_fd()),
+          char_timer_(io),
+          retry_timer_(io),
+          delay_timer_(io),
+          outstations_(std::move(outstations)),
+          logger_(logger) {}
+
+    State(boost::asio::io_context& io, std::string path, std::vector<Dnp3Outstation*> outstations, Logger& logger)
+        : path_(std::move(path)),
           char_timer_(io),
           retry_timer_(io),
           delay_timer_(io),
@@ -34,13 +45,22 @@ public:
 
     void start() {
         std::weak_ptr<State> weak = shared_from_this();
-        timers_ =
-            std::make_shared<Dnp3TimerLoop>(line_.get_executor(), outstations_, [weak](std::vector<Dnp3Transmit>& out) {
-                if (const auto self = weak.lock()) self->route(out);
-            });
+        timers_ = std::make_shared<Dnp3TimerLoop>(char_timer_.get_executor(), outstations_,
+                                                  [weak](std::vector<Dnp3Transmit>& out) {
+                                                      if (const auto self = weak.lock()) self->route(out);
+                                                  });
         timers_->rearm();
-        read();
+        if (line_) read();
     }
+
+    // The shared line's way of handing over bytes and sending ours.
+    RtuBus::GuestReceive guest_receiver() {
+        return [weak = weak_from_this()](std::span<const std::uint8_t> bytes) {
+            const auto self = weak.lock();
+            if (self && !self->stopped_) self->on_bytes(bytes);
+        };
+    }
+    void set_sender(RtuBus::GuestSend send) { send_ = std::move(send); }
 
     void stop() {
         if (stopped_) return;
@@ -50,7 +70,7 @@ public:
         retry_timer_.cancel();
         delay_timer_.cancel();
         boost::system::error_code ignored;
-        line_.close(ignored);
+        if (line_) line_->close(ignored);
     }
 
     const std::string& path() const { return path_; }
@@ -58,7 +78,7 @@ public:
 
 private:
     void read() {
-        line_.async_read_some(
+        line_->async_read_some(
             boost::asio::buffer(buffer_),
             [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) { self->on_read(ec, n); });
     }
@@ -76,8 +96,12 @@ private:
             return;
         }
         read_error_logged_ = false;
-        stats_.rx_bytes += n;
-        const std::span<const std::uint8_t> received(buffer_.data(), n);
+        on_bytes(std::span<const std::uint8_t>(buffer_.data(), n));
+        read();
+    }
+
+    void on_bytes(std::span<const std::uint8_t> received) {
+        stats_.rx_bytes += received.size();
         std::vector<dnp3::LinkFrame> frames;
         parser_.feed(received, frames);
         const auto& ps = parser_.stats();
@@ -103,7 +127,6 @@ private:
         route(out);
         timers_->rearm();
         arm_char_timeout();
-        read();
     }
 
     void trace(const std::string& id, std::string_view direction, const std::vector<std::uint8_t>& bytes) {
@@ -126,6 +149,17 @@ private:
 
     void route(std::vector<Dnp3Transmit>& out) {
         const SteadyTime now = std::chrono::steady_clock::now();
+        if (send_) {
+            // Due times never decrease, as in Dnp3OutputQueue: a "slow" frame is not
+            // overtaken by one made after it.
+            for (Dnp3Transmit& t : out) {
+                last_due_ = std::max(last_due_, now + t.delay);
+                stats_.tx_bytes += t.bytes.size();
+                send_(last_due_, std::move(t.bytes));
+            }
+            out.clear();
+            return;
+        }
         for (Dnp3Transmit& t : out) queue_.push(now, t.delay, std::move(t.bytes));
         out.clear();
         pump();
@@ -146,7 +180,7 @@ private:
         }
         writing_ = true;
         stats_.tx_bytes += in_flight_.size();
-        boost::asio::async_write(line_, boost::asio::buffer(in_flight_),
+        boost::asio::async_write(*line_, boost::asio::buffer(in_flight_),
                                  [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
                                      self->writing_ = false;
                                      if (self->stopped_) return;
@@ -159,9 +193,11 @@ private:
                                  });
     }
 
-    SerialDevice device_;  // keeps a pty's slave end open; the descriptor now belongs to line_
+    std::optional<SerialDevice> device_;  // keeps a pty's slave end open; the descriptor now belongs to line_
     std::string path_;
-    boost::asio::posix::stream_descriptor line_;
+    std::optional<boost::asio::posix::stream_descriptor> line_;  // none on a shared line
+    RtuBus::GuestSend send_;                                     // only on a shared line
+    SteadyTime last_due_{};
     boost::asio::steady_timer char_timer_;
     boost::asio::steady_timer retry_timer_;
     boost::asio::steady_timer delay_timer_;
@@ -183,6 +219,14 @@ Dnp3SerialLine::Dnp3SerialLine(boost::asio::io_context& io, SerialDevice device,
                                std::vector<Dnp3Outstation*> outstations, Logger& logger) {
     for (Dnp3Outstation* o : outstations) o->set_bus(device.path());
     state_ = std::make_shared<State>(io, std::move(device), std::move(outstations), logger);
+    state_->start();
+}
+
+Dnp3SerialLine::Dnp3SerialLine(boost::asio::io_context& io, RtuBus& bus, std::vector<Dnp3Outstation*> outstations,
+                               Logger& logger) {
+    for (Dnp3Outstation* o : outstations) o->set_bus(bus.device());
+    state_ = std::make_shared<State>(io, bus.device(), std::move(outstations), logger);
+    state_->set_sender(bus.share_line(state_->guest_receiver()));
     state_->start();
 }
 

@@ -1,7 +1,7 @@
 // metersim: hosts simulated JEMStar II meters on Modbus TCP (one port each), on an
 // RTU bus (several slaves on one serial device or pty), and as DNP3 outstations (TCP,
-// and a serial line shared by address), all on a single io_context thread. See
-// docs/metersim.md.
+// and a serial line shared by address, possibly the RTU bus's own), all on a single
+// io_context thread. See docs/metersim.md.
 #include <sys/prctl.h>
 
 #include <csignal>
@@ -154,7 +154,9 @@ int run(const SimOptions& o) {
                 io, dnp3[i], boost::asio::ip::tcp::endpoint(address, port),
                 Dnp3TcpOptions{o.dnp3_max_connections, o.dnp3_inactivity_timeout}, logger));
         }
-        if (o.dnp3_serial_enabled()) {
+        if (o.dnp3_on_rtu_line) {
+            dnp3_line = std::make_unique<Dnp3SerialLine>(io, *bus, std::move(on_line), logger);
+        } else if (o.dnp3_serial_enabled()) {
             SerialDevice device = o.dnp3_serial_pty ? SerialDevice::open_pty(o.rtu.line)
                                                     : SerialDevice::open(o.dnp3_serial_device, o.rtu.line);
             dnp3_line = std::make_unique<Dnp3SerialLine>(io, std::move(device), std::move(on_line), logger);

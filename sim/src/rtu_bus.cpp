@@ -2,10 +2,13 @@
 
 #include <array>
 #include <chrono>
+#include <cstring>
+#include <optional>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "gridgate/sim/mixed_line_splitter.hpp"
 #include "gridgate/sim/rtu_frame_receiver.hpp"
 #include "gridgate/sim/rtu_reply.hpp"
 #include "rtu_transmitter.hpp"
@@ -16,6 +19,8 @@ namespace {
 // After a read error (the other end of a socat pair went away, a USB adapter was
 // unplugged) the bus tries again at this pace rather than spinning.
 constexpr auto read_retry = std::chrono::milliseconds(200);
+// The DNP3 meter's inter-character timeout: a DNP3 frame cut short ends after this.
+constexpr auto dnp3_inter_character_timeout = std::chrono::seconds(1);
 
 SteadyTime steady_now() { return std::chrono::steady_clock::now(); }
 }  // namespace
@@ -37,6 +42,22 @@ public:
                                                         info.stats, log, logger)) {}
 
     void start() { read(); }
+
+    const std::string& device() const { return info_.device; }
+
+    GuestSend share_line(GuestReceive receive) {
+        guest_ = std::move(receive);
+        splitter_.emplace(t35(options_.line), dnp3_inter_character_timeout);
+        return [weak = weak_from_this()](SteadyTime not_before, std::vector<std::uint8_t> bytes) {
+            const auto self = weak.lock();
+            if (!self || self->stopped_) return;
+            OutgoingFrame out;
+            out.bytes.resize(bytes.size());
+            std::memcpy(out.bytes.data(), bytes.data(), bytes.size());
+            out.guest = true;
+            self->transmitter_->enqueue(not_before, std::move(out));
+        };
+    }
 
     void stop() {
         if (stopped_) return;
@@ -69,7 +90,19 @@ private:
             return;
         }
         read_error_logged_ = false;
-        receiver_.on_bytes(std::span<const std::byte>(buffer_.data(), n), steady_now());
+        const std::span<const std::byte> bytes(buffer_.data(), n);
+        if (!splitter_) {
+            receiver_.on_bytes(bytes, steady_now());
+        } else {
+            for (const LineSegment& segment : splitter_->on_bytes(bytes, steady_now())) {
+                if (segment.protocol == LineProtocol::modbus) {
+                    receiver_.on_bytes(segment.bytes, segment.at);
+                } else {
+                    const auto* data = reinterpret_cast<const std::uint8_t*>(segment.bytes.data());
+                    guest_(std::span<const std::uint8_t>(data, segment.bytes.size()));
+                }
+            }
+        }
         dispatch();
         read();
     }
@@ -147,6 +180,8 @@ private:
     Logger& logger_;
     RtuFrameReceiver receiver_;
     std::shared_ptr<RtuTransmitter> transmitter_;
+    std::optional<MixedLineSplitter> splitter_;  // only on a line shared with DNP3
+    GuestReceive guest_;
     std::array<std::byte, 512> buffer_{};
     bool read_error_logged_ = false;
     bool stopped_ = false;
@@ -163,5 +198,9 @@ RtuBus::RtuBus(boost::asio::io_context& io, SerialDevice device, std::vector<Sim
 RtuBus::~RtuBus() { stop(); }
 
 void RtuBus::stop() { state_->stop(); }
+
+const std::string& RtuBus::device() const { return state_->device(); }
+
+RtuBus::GuestSend RtuBus::share_line(GuestReceive receive) { return state_->share_line(std::move(receive)); }
 
 }  // namespace gridgate::sim

@@ -69,7 +69,7 @@ void RtuTransmitter::begin(SteadyTime planned_start, OutgoingFrame frame, Steady
         if (logger_.trace_enabled(meter->id())) logger_.trace_frame(meter->id(), "tx", frame.bytes);
         if (frame.served && log_ != nullptr) log_->record(meter->id(), frame.address, *frame.served);
     }
-    ++stats_.replies;
+    if (!frame.guest) ++stats_.replies;
     sending_.emplace(Sending{std::move(frame), PacedTransmission(start, size, options_.line, options_.chunk_period),
                              planned_start + transmit_time(1, options_.line),
                              planned_start + transmit_time(size, options_.line), 0});

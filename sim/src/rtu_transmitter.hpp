@@ -29,6 +29,7 @@ struct OutgoingFrame {
     std::optional<ServedRead> served;  // logged when the frame starts
     Reply::Framing framing = Reply::Framing::normal;
     bool noise = false;                // a noise burst ahead of a reply
+    bool guest = false;                // a DNP3 frame on a shared line: not a Modbus reply
 };
 
 class RtuTransmitter : public std::enable_shared_from_this<RtuTransmitter> {

@@ -116,6 +116,9 @@ po::options_description describe(SimOptions& o, RawOptions& raw) {
          "serve DNP3 outstations on this serial device (at --baud, --parity, --stop-bits)")
         ("dnp3-serial-pty", po::bool_switch(&o.dnp3_serial_pty),
          "serve DNP3 outstations on a new pty and print 'dnp3-bus <path>'")
+        ("dnp3-on-rtu-line", po::bool_switch(&o.dnp3_on_rtu_line),
+         "serve the DNP3 serial outstations on the RTU bus's line (--rtu or --rtu-pty), told apart from Modbus "
+         "by their 05 64 start; also implied by --dnp3-serial naming the --rtu device")
         ("dnp3-slaves", po::value(&raw.dnp3_slaves)->default_value(raw.dnp3_slaves),
          "DNP3 link addresses on the serial line, e.g. 1-4 (1..65519)")
         ("dnp3-freeze-period", po::value(&raw.dnp3_freeze_period)->default_value(raw.dnp3_freeze_period),
@@ -211,6 +214,13 @@ std::string check_rtu(SimOptions& o, const RawOptions& raw, const po::variables_
 std::string check_dnp3(SimOptions& o, const RawOptions& raw, const po::variables_map& vm) {
     if (o.dnp3_serial_pty && !o.dnp3_serial_device.empty())
         return "--dnp3-serial and --dnp3-serial-pty are exclusive (one DNP3 line per process)";
+    if (!o.rtu_device.empty() && o.dnp3_serial_device == o.rtu_device) o.dnp3_on_rtu_line = true;
+    if (o.dnp3_on_rtu_line) {
+        if (!o.rtu_enabled()) return "--dnp3-on-rtu-line needs --rtu DEVICE or --rtu-pty";
+        if (o.dnp3_serial_pty || (!o.dnp3_serial_device.empty() && o.dnp3_serial_device != o.rtu_device))
+            return "--dnp3-on-rtu-line puts the DNP3 outstations on the RTU line: no other --dnp3-serial or "
+                   "--dnp3-serial-pty";
+    }
     if (o.dnp3_meters > max_meters) return "--dnp3-meters must be 0.." + std::to_string(max_meters);
     if (!o.dnp3_serial_enabled() && !vm["dnp3-slaves"].defaulted())
         return "--dnp3-slaves needs --dnp3-serial DEVICE or --dnp3-serial-pty";

@@ -5,6 +5,7 @@
 // meter's 1 s inter-character timeout. Replies are written as soon as they are made (the
 // "slow" fault delays them); unlike the Modbus RTU bus there is no byte pacing, since
 // DNP3 frames carry their own length and CRCs and masters do not time the characters.
+// On a line shared with a Modbus RTU bus the bus's transmitter paces them like its own.
 #include <memory>
 #include <vector>
 
@@ -12,6 +13,7 @@
 
 #include "gridgate/core/log.hpp"
 #include "gridgate/sim/dnp3_outstation.hpp"
+#include "gridgate/sim/rtu_bus.hpp"
 #include "gridgate/sim/serial_device.hpp"
 
 namespace gridgate::sim {
@@ -29,6 +31,11 @@ class Dnp3SerialLine {
 public:
     // The outstations and logger must outlive the io_context's last handler.
     Dnp3SerialLine(boost::asio::io_context& io, SerialDevice device, std::vector<Dnp3Outstation*> outstations,
+                   Logger& logger);
+    // The outstations on the line of a Modbus RTU bus (RtuBus::share_line): the bus reads
+    // the device and hands over the DNP3 frames, and sends the replies between its own.
+    // Each holds the other weakly: either may be stopped or destroyed first.
+    Dnp3SerialLine(boost::asio::io_context& io, RtuBus& bus, std::vector<Dnp3Outstation*> outstations,
                    Logger& logger);
     ~Dnp3SerialLine();
     Dnp3SerialLine(const Dnp3SerialLine&) = delete;

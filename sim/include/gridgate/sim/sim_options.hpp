@@ -46,12 +46,15 @@ struct SimOptions {
 
     // DNP3 outstations: dnp3_meters on TCP (one port each, all at link address
     // dnp3.address), and one serial line (--dnp3-serial or --dnp3-serial-pty, at the RTU
-    // line settings) with outstations at the addresses in dnp3_slaves.
+    // line settings) with outstations at the addresses in dnp3_slaves. That line may be
+    // the RTU bus's own (--dnp3-on-rtu-line, or --dnp3-serial naming the --rtu device):
+    // then one device carries both protocols.
     std::size_t dnp3_meters = 0;
     std::string dnp3_id_prefix = "dnp";
     std::uint16_t dnp3_base_port = default_dnp3_base_port;  // meter i on base + i; 0 = free ports
     std::string dnp3_serial_device;
     bool dnp3_serial_pty = false;
+    bool dnp3_on_rtu_line = false;
     std::vector<std::uint16_t> dnp3_slaves{1};
     Dnp3Options dnp3;
     std::size_t dnp3_max_connections = 5;  // per outstation port (the meter's limit)
@@ -66,7 +69,7 @@ struct SimOptions {
     std::string dnp3_serial_meter_id(std::uint16_t address) const {
         return dnp3_id_prefix + std::to_string(address);
     }
-    bool dnp3_serial_enabled() const { return dnp3_serial_pty || !dnp3_serial_device.empty(); }
+    bool dnp3_serial_enabled() const { return dnp3_serial_pty || !dnp3_serial_device.empty() || dnp3_on_rtu_line; }
     bool dnp3_enabled() const { return dnp3_meters != 0 || dnp3_serial_enabled(); }
 };
 
