@@ -132,7 +132,11 @@ void Dnp3Meter::on_data(dnp3::DataBatch batch, std::function<void(bool)> done) {
     }
     // Always the durable path: the session confirms only after done(true), and a fragment
     // without CON costs one early commit, which DNP3's poll rates can afford.
-    auto remembered = std::make_shared<std::pair<std::vector<Reading>, std::vector<bool>>>(readings, meter_time);
+    // Only meter-timestamped readings can be resent duplicates; keep just those to remember.
+    auto remembered = std::make_shared<std::pair<std::vector<Reading>, std::vector<bool>>>();
+    for (std::size_t i = 0; i < readings.size(); ++i)
+        if (meter_time[i]) remembered->first.push_back(readings[i]);
+    remembered->second.assign(remembered->first.size(), true);
     // The commit may complete after this meter is gone (at shutdown): the dedup is the
     // gateway's and outlives it; `done` keeps the session's state alive itself.
     sink_.submit_durable(std::move(readings), [dedup = &dedup_, remembered, done = std::move(done)](bool stored) {

@@ -1,5 +1,6 @@
 """Shared pieces of the DNP3 end-to-end tests: metersim's DNP3 outstations, a gridgated
 configuration for them, and reading back what was published and served."""
+import collections
 import json
 import os
 import socket
@@ -83,6 +84,27 @@ def published_events(sub, meter):
                 r["ts"][20:23] == "000":
             out.append((r["point"], r["ts"][:23], r["value"]))
     return out
+
+
+def assert_events_exactly_once(test, sub, serve_log, meters, until_ms):
+    """Every frozen-counter event the outstations of `meters` generated before until_ms was
+    published exactly once with the meter's timestamp and value (MQTT redeliveries of the
+    same stored reading, same seq, are counted once). Returns the events."""
+    published = collections.Counter()
+    seqs = set()
+    for r in sub.readings():
+        if r["seq"] in seqs:
+            continue
+        seqs.add(r["seq"])
+        if r["point"].endswith("_frozen") and r["meter"] in meters:
+            published[(r["meter"], r["point"], r["ts"][:23], r["value"])] += 1
+    events = [e for e in served(serve_log, "dnp3_frozen_counter")
+              if e["meter"] in meters and e["index"] in FROZEN and e["time_ms"] < until_ms]
+    test.assertGreater(len(events), 4 * len(meters), "the outstations froze their counters")
+    for e in events:
+        key = (e["meter"], FROZEN[e["index"]], iso_ms(e["time_ms"]), e["value"])
+        test.assertEqual(published[key], 1, "event %s published %d times" % (key, published[key]))
+    return events
 
 
 def gateway_events(sub, kind=None):

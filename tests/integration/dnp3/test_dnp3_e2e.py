@@ -43,23 +43,6 @@ class Dnp3EndToEnd(unittest.TestCase):
     def tearDown(self):
         self.wd.cleanup(keep=os.environ.get("GG_KEEP_TMP") == "1")
 
-    def check_events_exactly_once(self, sub, serve_log, meters, until_ms):
-        published = collections.Counter()
-        seqs = set()
-        for r in sub.readings():
-            if r["seq"] in seqs:  # an MQTT redelivery of the same stored reading
-                continue
-            seqs.add(r["seq"])
-            if r["point"].endswith("_frozen") and r["meter"] in meters:
-                published[(r["meter"], r["point"], r["ts"][:23], r["value"])] += 1
-        events = [e for e in k.served(serve_log, "dnp3_frozen_counter")
-                  if e["meter"] in meters and e["index"] in k.FROZEN and e["time_ms"] < until_ms]
-        self.assertGreater(len(events), 4 * len(meters), "the outstations froze their counters")
-        for e in events:
-            key = (e["meter"], k.FROZEN[e["index"]], k.iso_ms(e["time_ms"]), e["value"])
-            self.assertEqual(published[key], 1, "event %s published %d times" % (key, published[key]))
-        return events
-
     def check_time_sets(self, sub, meters, procedure):
         sets = k.gateway_events(sub, "dnp3_time_set")
         for m in meters:
@@ -117,7 +100,7 @@ class Dnp3EndToEnd(unittest.TestCase):
         self.assertNotIn("trace [%s]" % sorted(ports)[1], log)
 
         # Values: every frozen-counter event exactly once, statics present and plausible.
-        self.check_events_exactly_once(sub, serve_log, set(ports), stop_ms - 2500)
+        k.assert_events_exactly_once(self, sub, serve_log, set(ports), stop_ms - 2500)
         readings = sub.readings()
         for m in ports:
             watts = [r["value"] for r in readings if r["meter"] == m and r["point"] == "watts_a"]
@@ -190,7 +173,7 @@ class Dnp3EndToEnd(unittest.TestCase):
         stop_ms = int(time.time() * 1000)
         self.assertEqual(gw.stop(signal.SIGTERM), 0, gw.output())
 
-        self.check_events_exactly_once(sub, serve_log, set(ids.values()), stop_ms - 2500)
+        k.assert_events_exactly_once(self, sub, serve_log, set(ids.values()), stop_ms - 2500)
         self.check_time_sets(sub, set(ids.values()), "non_lan")
         line = status["buses"][0]
         self.assertEqual(line["id"], "line")

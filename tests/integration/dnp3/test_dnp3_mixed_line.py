@@ -6,7 +6,6 @@ sessions between Modbus transactions. Asserts that both Modbus meters keep their
 period and publish exactly what was served, that both DNP3 meters stay online and every
 frozen-counter event arrives exactly once, and that the bus shows leases, transactions
 and no CRC errors."""
-import collections
 import json
 import math
 import os
@@ -83,24 +82,6 @@ class MixedLineEndToEnd(unittest.TestCase):
         for m in MODBUS.values():
             self.assertEqual({r["point"] for r in readings if r["meter"] == m}, set(jp.point_names()))
 
-    def check_events_exactly_once(self, sub, serve_log, until_ms):
-        # As test_dnp3_e2e.py: every frozen-counter event served, published once.
-        meters = set(DNP3.values())
-        published = collections.Counter()
-        seqs = set()
-        for r in sub.readings():
-            if r["seq"] in seqs:  # an MQTT redelivery of the same stored reading
-                continue
-            seqs.add(r["seq"])
-            if r["point"].endswith("_frozen") and r["meter"] in meters:
-                published[(r["meter"], r["point"], r["ts"][:23], r["value"])] += 1
-        events = [e for e in k.served(serve_log, "dnp3_frozen_counter")
-                  if e["meter"] in meters and e["index"] in k.FROZEN and e["time_ms"] < until_ms]
-        self.assertGreater(len(events), 4 * len(meters), "the outstations froze their counters")
-        for e in events:
-            key = (e["meter"], k.FROZEN[e["index"]], k.iso_ms(e["time_ms"]), e["value"])
-            self.assertEqual(published[key], 1, "event %s published %d times" % (key, published[key]))
-
     def test_modbus_and_dnp3_share_one_line(self):
         wd = self.wd
         _mosq, mqtt_port = h.start_mosquitto(wd)
@@ -134,7 +115,7 @@ class MixedLineEndToEnd(unittest.TestCase):
         self.assertEqual(sim.stop(signal.SIGTERM), 0, sim.output())
 
         self.check_modbus(sub, serve_log, {m["id"]: m for m in status["meters"]})
-        self.check_events_exactly_once(sub, serve_log, stop_ms - 2500)
+        k.assert_events_exactly_once(self, sub, serve_log, set(DNP3.values()), stop_ms - 2500)
         dnp3 = {d["id"]: d for d in status["dnp3"]}
         for m in DNP3.values():
             self.assertTrue(dnp3[m]["online"], dnp3[m])
