@@ -5,8 +5,10 @@
 namespace gridgate {
 
 std::vector<std::string_view> quality_names(std::uint32_t flags) {
-    static constexpr std::array<std::string_view, 8> names = {
-        "invalid", "time_unsynced", "meter_clock_suspect", "refilled", "overflow", "estimated", "clock_step", "events_lost"};
+    static constexpr std::array<std::string_view, 14> names = {
+        "invalid",   "time_unsynced", "meter_clock_suspect", "refilled",   "overflow",   "estimated",
+        "clock_step", "events_lost",  "power_outage",        "billing_reset", "test_mode", "config_change",
+        "dst_change", "meter_diagnostic"};
     std::vector<std::string_view> out;
     if (flags == quality::good) {
         out.emplace_back("good");

@@ -20,13 +20,15 @@ void append_quality_names(std::string& out, std::uint32_t flags) {
     out.push_back(']');
 }
 
-// Quality arrays for every combination of the known flags, rendered once: calling
-// quality_names() per reading would allocate a vector each time. Immutable after its
-// thread-safe initialisation.
-const std::array<std::string, quality::all + 1>& quality_arrays() {
+// Quality arrays for every combination of the eight commonest flags (bits 0-7), rendered
+// once: calling quality_names() per reading would allocate a vector each time. The
+// interval-status flags above them are rare (a few intervals a day) and take the slow
+// path. Immutable after its thread-safe initialisation.
+constexpr std::uint32_t cached_flags = (1u << 8) - 1;
+const std::array<std::string, cached_flags + 1>& quality_arrays() {
     static const auto table = [] {
-        std::array<std::string, quality::all + 1> arrays;
-        for (std::uint32_t flags = 0; flags <= quality::all; ++flags) append_quality_names(arrays[flags], flags);
+        std::array<std::string, cached_flags + 1> arrays;
+        for (std::uint32_t flags = 0; flags <= cached_flags; ++flags) append_quality_names(arrays[flags], flags);
         return arrays;
     }();
     return table;
@@ -73,7 +75,7 @@ std::string encode_readings_batch(std::string_view gateway_id, std::span<const S
         out.append(",\"unit\":");
         json::append_string(out, reading.unit);
         out.append(",\"quality\":");
-        if (reading.quality <= quality::all) out.append(arrays[reading.quality]);
+        if (reading.quality <= cached_flags) out.append(arrays[reading.quality]);
         else append_quality_names(out, reading.quality);  // unknown bits: slow path
         out.append(",\"source\":");
         json::append_string(out, to_string(reading.source));

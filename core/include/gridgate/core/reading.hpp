@@ -21,7 +21,14 @@ inline constexpr std::uint32_t overflow = 1u << 4;             // counter overfl
 inline constexpr std::uint32_t estimated = 1u << 5;            // value estimated
 inline constexpr std::uint32_t clock_step = 1u << 6;           // taken across a wall-clock step
 inline constexpr std::uint32_t events_lost = 1u << 7;          // the meter's event buffer overflowed before this was read
-inline constexpr std::uint32_t all = (1u << 8) - 1;            // the store keeps 8 bits
+// From a load-profile interval's status (DLMS): what happened in the meter during the interval.
+inline constexpr std::uint32_t power_outage = 1u << 8;         // the meter lost power during the interval (partial)
+inline constexpr std::uint32_t billing_reset = 1u << 9;        // a billing period reset happened in the interval
+inline constexpr std::uint32_t test_mode = 1u << 10;           // recorded in test mode: not billing data
+inline constexpr std::uint32_t config_change = 1u << 11;       // meter reconfigured, preset or recalibrated in the interval
+inline constexpr std::uint32_t dst_change = 1u << 12;          // the meter's clock changed to or from DST in the interval
+inline constexpr std::uint32_t meter_diagnostic = 1u << 13;    // a meter diagnostic was active in the interval
+inline constexpr std::uint32_t all = (1u << 14) - 1;           // every defined flag (the store keeps up to 39 bits)
 }  // namespace quality
 
 // Names of the set flags, in bit order ("good" only when none is set).
