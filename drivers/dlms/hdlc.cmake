@@ -1,0 +1,1 @@
+set(GG_DLMS_HDLC_SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/src/hdlc.cpp ${CMAKE_CURRENT_SOURCE_DIR}/src/hdlc_parameters.cpp ${CMAKE_CURRENT_SOURCE_DIR}/src/hdlc_parser.cpp ${CMAKE_CURRENT_SOURCE_DIR}/src/wrapper.cpp)
