@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "dlms_control.hpp"
 #include "dnp3_control.hpp"
 #include "json_text.hpp"
 
@@ -12,7 +13,8 @@ namespace {
 std::string usage() {
     return "commands: fault <meter> " + std::string(fault_usage) +
            "; freeze <meter> on|off; stats; dnp3 freeze <meter>|drop-confirms <meter> on|off|restart <meter>|"
-           "clock <meter> <offset>|stats; help";
+           "clock <meter> <offset>|stats; dlms stats|profile <meter> [from_ms to_ms]|clock <meter> <offset>|"
+           "status <meter> <bits>|outage <meter> <duration>|link <meter> down|up; help";
 }
 
 std::vector<std::string_view> split_words(std::string_view line) {
@@ -107,11 +109,17 @@ std::string run_control_command(std::string_view line, MeterFleet& fleet, Steady
 }
 
 std::string run_control_command(std::string_view line, MeterFleet& fleet, Dnp3Fleet* dnp3, const Dnp3Now& now) {
+    return run_control_command(line, fleet, dnp3, nullptr, now);
+}
+
+std::string run_control_command(std::string_view line, MeterFleet& fleet, Dnp3Fleet* dnp3, DlmsFleet* dlms,
+                                const Dnp3Now& now) {
     const std::vector<std::string_view> words = split_words(line);
     if (words.empty()) return error("empty command; " + usage());
     if (words[0] == "fault") return fault_command(words, fleet, dnp3);
     if (words[0] == "freeze") return freeze_command(words, fleet, dnp3, now.steady);
     if (words[0] == "dnp3") return run_dnp3_command(words, dnp3, now);
+    if (words[0] == "dlms") return run_dlms_command(words, dlms, now.utc_us);
     if (words[0] == "stats" && words.size() == 1) return stats_json(fleet);
     if (words[0] == "help" && words.size() == 1) return usage();
     return error("unknown command '" + std::string(line) + "'; " + usage());

@@ -7,6 +7,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "dlms_options.hpp"
 #include "dnp3_control.hpp"
 
 namespace gridgate::sim {
@@ -50,12 +51,13 @@ struct RawOptions {
 
 po::options_description describe(SimOptions& o, RawOptions& raw) {
     po::options_description d(
-        "metersim: simulated AMETEK JEMStar II meters speaking Modbus TCP and RTU, and DNP3\n"
+        "metersim: simulated AMETEK JEMStar II meters speaking Modbus TCP and RTU, DNP3 and DLMS/COSEM\n"
         "Each TCP meter listens on its own port; an RTU bus hosts several slaves on one serial\n"
         "device or pty. All serve the default map (counters FC03, analogs FC04, discrete\n"
         "inputs FC02, coils FC01) from a seeded load model that advances with real time.\n"
         "DNP3 outstations (--dnp3-meters, --dnp3-serial-pty) serve the meter's DNP3 points\n"
-        "and frozen-counter events from the same model.\n"
+        "and frozen-counter events from the same model. DLMS/COSEM meters (--dlms-meters on\n"
+        "the TCP wrapper, --dlms-serial-pty on HDLC) serve the meter's COSEM objects and load profile.\n"
         "See docs/metersim.md.\n\nOptions");
     d.add_options()
         ("help,h", "show this help and exit")
@@ -97,11 +99,13 @@ po::options_description describe(SimOptions& o, RawOptions& raw) {
         ("fault", po::value(&raw.faults)->composing(),
          "start with a fault, repeatable: <meter>=none|off|slow:<duration>|late:<duration>|exception:<code>|"
          "garbage|crc|wrong-address|noise")
-        ("control", po::value(&o.control_path), "Unix socket for runtime commands (fault, freeze, stats, dnp3 ...)")
+        ("control", po::value(&o.control_path),
+         "Unix socket for runtime commands (fault, freeze, stats, dnp3 ..., dlms ...)")
         ("serve-log", po::value(&o.serve_log_path), "write one JSON line per read answered with data to this file")
         ("print-ports", po::bool_switch(&o.print_ports),
-         "print '<meter> <host> <port>' per TCP meter (Modbus or DNP3), '<meter> rtu <device> <address>' per "
-         "slave and '<meter> dnp3-serial <device> <address>' per DNP3 serial outstation")
+         "print '<meter> <host> <port>' per TCP meter (Modbus, DNP3 or DLMS), '<meter> rtu <device> <address>' "
+         "per slave, '<meter> dnp3-serial <device> <address>' per DNP3 serial outstation and "
+         "'<meter> dlms-serial <device> <physical id>' per DLMS serial meter")
         ("log-level", po::value(&raw.log_level)->default_value("info"), "trace|debug|info|warn|error|off (stderr)")
         ("trace", po::value(&o.trace_meters)->composing(), "hex-dump this meter's traffic to stderr, repeatable")
         ("dnp3-meters", po::value(&o.dnp3_meters)->default_value(o.dnp3_meters),
@@ -184,7 +188,7 @@ std::string check_rtu(SimOptions& o, const RawOptions& raw, const po::variables_
     const bool rtu_option_used = !vm["slaves"].defaulted() || !vm["turnaround"].defaulted() ||
                                  !vm["tx-start-delay"].defaulted() || !vm["tx-end-delay"].defaulted() ||
                                  o.rtu.strict_t15;
-    const bool serial = o.rtu_enabled() || o.dnp3_serial_enabled();
+    const bool serial = o.rtu_enabled() || o.dnp3_serial_enabled() || o.dlms_serial_enabled();
     if (rtu_option_used && !o.rtu_enabled()) return "RTU options need --rtu DEVICE or --rtu-pty";
     if (line_option_used && !serial) return "RTU options need --rtu DEVICE or --rtu-pty";
     if (!serial) return "";
@@ -314,11 +318,25 @@ bool parse_dnp3_address_list(std::string_view text, std::vector<std::uint16_t>& 
     return true;
 }
 
+bool parse_dlms_physical_id_list(std::string_view text, std::vector<std::uint16_t>& out, std::string& error) {
+    std::set<unsigned> ids;
+    if (!parse_address_set(text, highest_dlms_physical_id, ids, error)) return false;
+    if (*ids.begin() < lowest_dlms_physical_id) {
+        error = "physical ID " + std::to_string(*ids.begin()) + " is below " + std::to_string(lowest_dlms_physical_id);
+        return false;
+    }
+    out.clear();
+    for (const unsigned id : ids) out.push_back(static_cast<std::uint16_t>(id));
+    return true;
+}
+
 CommandLine parse_command_line(int argc, const char* const argv[]) {
     CommandLine out;
     SimOptions& o = out.options;
     RawOptions raw;
-    const po::options_description description = describe(o, raw);
+    DlmsRawOptions dlms_raw;
+    po::options_description description = describe(o, raw);
+    describe_dlms(description, o, dlms_raw);
 
     po::variables_map vm;
     try {
@@ -337,8 +355,10 @@ CommandLine parse_command_line(int argc, const char* const argv[]) {
 
     if (const std::string error = check_rtu(o, raw, vm); !error.empty()) return fail(error);
     if (const std::string error = check_dnp3(o, raw, vm); !error.empty()) return fail(error);
-    // With an RTU bus or DNP3 outstations, Modbus TCP meters are served only when asked for.
-    const bool other_meters = o.rtu_enabled() || o.dnp3_enabled();
+    if (const std::string error = check_dlms(o, dlms_raw, vm); !error.empty()) return fail(error);
+    // With an RTU bus, DNP3 outstations or DLMS meters, Modbus TCP meters are served only
+    // when asked for.
+    const bool other_meters = o.rtu_enabled() || o.dnp3_enabled() || o.dlms_enabled();
     if (other_meters && vm["meters"].defaulted()) o.meters = 0;
     const std::size_t min_meters = other_meters ? 0 : 1;
     if (o.meters < min_meters || o.meters > max_meters)
@@ -377,6 +397,7 @@ CommandLine parse_command_line(int argc, const char* const argv[]) {
     for (const std::string& id : dnp3_ids)
         if (ids.count(id) != 0)
             return fail("DNP3 outstation " + id + " has the id of a Modbus meter; change --dnp3-id-prefix");
+    if (const std::string error = check_dlms_ids(o, ids, dnp3_ids); !error.empty()) return fail(error);
     for (const std::string& text : raw.faults) {
         std::string meter;
         Fault fault;
