@@ -336,4 +336,30 @@ std::uint64_t ReadingLog::used_bytes() {
     return seq_from_sql(run.int64(0));
 }
 
+std::optional<TimestampUs> ReadingLog::latest_ts(std::string_view meter, const std::vector<std::string>& points) {
+    if (points.empty()) return std::nullopt;
+    std::string names = "[";
+    for (const auto& p : points) {
+        if (names.size() > 1) names += ',';
+        names += '"';
+        for (char c : p) {
+            if (c == '"' || c == '\\') names += '\\';
+            names += c;
+        }
+        names += '"';
+    }
+    names += ']';
+    std::lock_guard lock(impl_->read_mutex);
+    // Newest first by seq: the last stored profile interval is near the end of the log,
+    // so the scan stops early (a meter silent for long scans further, once, at start).
+    sqlite::Statement select(impl_->reader,
+                             "SELECT ts FROM readings WHERE (point & 16777215) IN "
+                             "(SELECT id FROM points WHERE meter = ?1 AND point IN (SELECT value FROM json_each(?2))) "
+                             "ORDER BY seq DESC LIMIT 1");
+    auto run = select.run();
+    run.bind(1, meter).bind(2, std::string_view(names));
+    if (!run.step() || run.is_null(0)) return std::nullopt;
+    return ts_from_row(run.int64(0), impl_->ts_base);
+}
+
 }  // namespace gridgate::store

@@ -305,3 +305,25 @@ TEST_CASE("appends survive a process that dies without closing the log") {
     CHECK(log.append(series("m1", "kwh", 1)) == SeqRange{8, 8});
     require_gapless(log, 8);
 }
+
+TEST_CASE("latest_ts finds where a meter's profile points resume", "[store][dlms]") {
+    TempDir dir;
+    ReadingLog log({dir.file("gw.db")});
+    CHECK_FALSE(log.latest_ts("jem-01", {"lp_wh"}));
+    CHECK_FALSE(log.latest_ts("jem-01", {}));
+    log.append({make_reading("jem-01", "lp_wh", 1'000, 1, "Wh", quality::good, Source::dlms),
+                make_reading("jem-01", "lp_varh", 1'000, 1, "varh", quality::good, Source::dlms),
+                make_reading("jem-01", "v_a", 9'000, 120, "V", quality::good, Source::dlms),
+                make_reading("jem-02", "lp_wh", 8'000, 1, "Wh", quality::good, Source::dlms)});
+    // Refilled intervals carry quality flags in the packed row: still found.
+    log.append({make_reading("jem-01", "lp_wh", 2'000, 2, "Wh", quality::refilled | quality::power_outage,
+                             Source::dlms)});
+    CHECK(log.latest_ts("jem-01", {"lp_wh", "lp_varh"}) == 2'000);
+    CHECK(log.latest_ts("jem-01", {"lp_varh"}) == 1'000);
+    CHECK(log.latest_ts("jem-02", {"lp_wh"}) == 8'000);
+    CHECK_FALSE(log.latest_ts("jem-03", {"lp_wh"}));
+    CHECK_FALSE(log.latest_ts("jem-01", {"nope\"]"}));  // names are data, not SQL or JSON syntax
+    const auto back = log.read_after(4, 1);
+    REQUIRE(back.size() == 1);
+    CHECK(back[0].reading.quality == (quality::refilled | quality::power_outage));
+}

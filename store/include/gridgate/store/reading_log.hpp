@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <span>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,6 +78,9 @@ public:
     BacklogInfo backlog(std::string_view sink) override;
 
     std::uint64_t reading_count();  // rows held
+    // Timestamp of the newest-by-seq reading of any of `points` of `meter` (nullopt: none
+    // held): where a meter's profile read pointer resumes after a restart.
+    std::optional<TimestampUs> latest_ts(std::string_view meter, const std::vector<std::string>& points);
     std::uint64_t first_seq();      // oldest seq held (0 when none)
     // Bytes in use by the database: (page_count - freelist_count) * page_size, pages
     // still in the WAL included. Deleted rows free pages for reuse without shrinking the
