@@ -3,6 +3,7 @@
 # the whole gateway. Included from gateway/CMakeLists.txt.
 add_library(gg_config
   ${CMAKE_CURRENT_LIST_DIR}/src/config_documents.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/src/config_dlms.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/config_dnp3.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/config_gateway.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/config_issue.cpp

@@ -35,7 +35,8 @@ void read_gateway_section(const MapReader& root, const std::string& base_dir, Ga
     const Located* section = root.require("gateway");
     if (!section) return;
     Issues& issues = root.issues();
-    const MapReader m(*section, issues, {"id", "data_dir", "control_socket", "log_level", "status_interval"});
+    const MapReader m(*section, issues,
+                      {"id", "data_dir", "control_socket", "log_level", "status_interval", "secrets_file"});
     if (const Located* v = m.require("id")) cfg.id = read_name(*v, issues);
     if (get_text(m, "data_dir", cfg.data_dir)) cfg.data_dir = resolve_path(base_dir, cfg.data_dir);
     if (const Located* v = m.find("control_socket")) {
@@ -52,6 +53,8 @@ void read_gateway_section(const MapReader& root, const std::string& base_dir, Ga
         if (const auto index = read_choice(*v, issues, log_level_names))
             parse_log_level(log_level_names[*index], cfg.log_level);
     get_duration(m, "status_interval", limits::status_interval, cfg.status_interval);
+    // Read (and checked) by the meters that need it: a file nobody uses is not an error.
+    if (get_text(m, "secrets_file", cfg.secrets_file)) cfg.secrets_file = resolve_path(base_dir, cfg.secrets_file);
 }
 
 void read_store_section(const MapReader& root, GatewayConfig& cfg) {

@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <memory>
 #include <vector>
 
+#include "config_dlms.hpp"
 #include "config_dnp3.hpp"
 #include "config_ids.hpp"
 #include "config_limits.hpp"
@@ -17,9 +19,10 @@ namespace gridgate::gateway::config_detail {
 
 namespace {
 
-constexpr std::array<std::string_view, 3> protocol_names{"modbus_tcp", "modbus_rtu_over_tcp", "dnp3_tcp"};
-constexpr std::array<std::string_view, 2> meter_protocol_names{"modbus", "dnp3"};
+constexpr std::array<std::string_view, 4> protocol_names{"modbus_tcp", "modbus_rtu_over_tcp", "dnp3_tcp", "dlms_tcp"};
+constexpr std::array<std::string_view, 3> meter_protocol_names{"modbus", "dnp3", "dlms"};
 constexpr std::uint16_t dnp3_default_port = 20000;
+constexpr std::uint16_t dlms_default_port = 4059;
 constexpr std::array<std::string_view, 1> bus_protocol_names{"modbus_rtu"};
 constexpr std::array<std::string_view, 3> parity_names{"none", "even", "odd"};
 constexpr std::array<std::string_view, 3> rs485_names{"none", "kernel", "rts"};
@@ -38,6 +41,10 @@ struct Context {
     std::map<std::string, std::vector<Dnp3PointRead>> template_dnp3_points;
     std::map<std::string, std::string> template_protocol;
     std::map<std::pair<std::string, std::uint16_t>, std::string> dnp3_addresses;  // (link, address) -> meter
+    std::map<std::pair<std::string, unsigned>, std::string> dlms_addresses;        // (bus, physical id) -> meter
+    std::map<std::string, std::string> dlms_connection_user;                       // dlms_tcp connection -> meter
+    std::map<std::string, TemplateConfig> dlms_templates;
+    std::unique_ptr<Secrets> secrets;
     IdRegistry templates;
     IdRegistry connections;
     IdRegistry meters;
@@ -45,7 +52,7 @@ struct Context {
 };
 
 void read_template(const Located& where, Context& ctx) {
-    const MapReader m(where, ctx.issues, {"id", "protocol", "points"});
+    const MapReader m(where, ctx.issues, {"id", "protocol", "points", "registers", "profiles"});
     TemplateConfig t;
     if (const Located* v = m.require("id")) {
         t.id = read_name(*v, ctx.issues);
@@ -54,6 +61,19 @@ void read_template(const Located& where, Context& ctx) {
     if (const Located* v = m.find("protocol"))
         if (const auto index = read_choice(*v, ctx.issues, meter_protocol_names)) t.protocol = meter_protocol_names[*index];
     if (!t.id.empty() && !ctx.template_protocol.count(t.id)) ctx.template_protocol.emplace(t.id, t.protocol);
+    if (t.protocol == "dlms") {
+        if (const Located* v = m.find("points"))
+            ctx.issues.add(v->line, v->path, "a DLMS template has registers and profiles, not points");
+        if (const Located* v = m.find("registers")) t.dlms_registers = read_dlms_registers(*v, ctx.issues);
+        if (const Located* v = m.find("profiles")) t.dlms_profiles = read_dlms_profiles(*v, ctx.issues);
+        if (t.dlms_registers.empty() && t.dlms_profiles.empty())
+            ctx.issues.add(where.line, where.path, "a DLMS template needs registers, profiles or both");
+        if (!t.id.empty() && !ctx.dlms_templates.count(t.id)) ctx.dlms_templates.emplace(t.id, t);
+        ctx.cfg.templates.push_back(std::move(t));
+        return;
+    }
+    for (const auto key : {"registers", "profiles"})
+        if (const Located* v = m.find(key)) ctx.issues.add(v->line, v->path, "only used with protocol: dlms");
     if (t.protocol == "dnp3") {
         std::vector<Dnp3PointRead> points;
         if (const Located* v = m.require("points")) {
@@ -102,7 +122,12 @@ void read_connection(const Located& where, Context& ctx) {
     if (const Located* v = m.require("host"))
         if (auto host = read_host(*v, ctx.issues)) c.host = *host;
     if (c.protocol == "dnp3_tcp") c.port = dnp3_default_port;
+    if (c.protocol == "dlms_tcp") c.port = dlms_default_port;
     read_endpoint(m, c);
+    if (const Located* v = m.find("max_connections"); v && c.protocol == "dlms_tcp")
+        ctx.issues.add(v->line, v->path,
+                       "not used with dlms_tcp: a DLMS meter accepts one association per Ethernet port, so the "
+                       "gateway opens one connection");
     if (const Located* v = m.find("max_connections"); v && c.protocol == "dnp3_tcp")
         ctx.issues.add(v->line, v->path,
                        "not used with dnp3_tcp: the gateway opens one connection per DNP3 endpoint and its "
@@ -208,6 +233,10 @@ void read_meter_link(const MapReader& m, MeterConfig& meter, Context& ctx) {
         c.protocol = "dnp3_tcp";
         c.port = dnp3_default_port;
     }
+    if (meter.protocol == "dlms") {
+        c.protocol = "dlms_tcp";
+        c.port = dlms_default_port;
+    }
     if (auto name = read_host(*host, ctx.issues)) c.host = *name;
     read_endpoint(m, c);
     if (const int* line = ctx.connections.line_of(meter.id))
@@ -310,11 +339,91 @@ void read_dnp3_meter(const MapReader& m, MeterConfig& meter, Context& ctx) {
     ctx.cfg.meters.push_back(std::move(meter));
 }
 
+// The rest of a DLMS meter: its dlms settings (with the password from the secrets file),
+// registers, identification objects and profiles. Modbus and DNP3 keys are refused.
+void read_dlms_meter(const MapReader& m, MeterConfig& meter, Context& ctx) {
+    for (const auto key : {"unit_id", "poll_interval", "poll_jitter", "response_timeout", "max_block_registers",
+                           "max_gap", "points", "dnp3", "reads"})
+        if (const Located* v = m.find(key))
+            ctx.issues.add(v->line, v->path,
+                           std::string("not a DLMS setting; a DLMS meter takes ") +
+                               (std::string_view(key) == "response_timeout" ? "dlms.response_timeout"
+                                : std::string_view(key) == "unit_id"         ? "dlms.physical_id (on a bus)"
+                                : std::string_view(key) == "points"          ? "registers and profiles"
+                                                                             : "dlms.register_period and profiles"));
+    const bool on_bus = !meter.bus.empty();
+    const Located* settings = m.find("dlms");
+    if (settings) read_dlms_settings(*settings, meter.dlms, on_bus, ctx.issues);
+    if (meter.dlms.authentication.empty()) meter.dlms.authentication = meter.dlms.client == 16 ? "none" : "low";
+    if (meter.dlms.authentication == "low") {
+        if (meter.dlms.password_key.empty()) meter.dlms.password_key = meter.id;
+        if (!ctx.secrets) ctx.secrets = std::make_unique<Secrets>(ctx.cfg.secrets_file);
+        const int line = settings ? settings->line : m.where().line;
+        const std::string path = m.where().path + ".dlms.password_key";
+        if (auto password = ctx.secrets->dlms_password(meter.dlms.password_key, line, path, ctx.issues))
+            meter.dlms.password = std::move(*password);
+    }
+    if (!meter.connection.empty()) {
+        for (const auto& c : ctx.cfg.connections)
+            if (c.id == meter.connection && c.protocol != "dlms_tcp") {
+                const Located* v = m.find("connection");
+                ctx.issues.add(v ? v->line : m.where().line, v ? v->path : m.where().path,
+                               "connection " + c.id + " is " + c.protocol + "; a DLMS meter needs a dlms_tcp connection");
+            }
+        const auto [it, fresh] = ctx.dlms_connection_user.emplace(meter.connection, meter.id);
+        if (!fresh) {
+            const Located* v = m.find("connection");
+            ctx.issues.add(v ? v->line : m.where().line, v ? v->path : m.where().path,
+                           "connection " + meter.connection + " is already used by DLMS meter " + it->second +
+                               "; a DLMS meter accepts one association per Ethernet port, so each needs its own");
+        }
+    }
+    if (on_bus) {
+        const auto [it, fresh] = ctx.dlms_addresses.emplace(std::make_pair(meter.bus, meter.dlms.physical_id), meter.id);
+        if (!fresh)
+            ctx.issues.add(settings ? settings->line : m.where().line, m.where().path + ".dlms.physical_id",
+                           "HDLC physical id " + std::to_string(meter.dlms.physical_id) + " is already used on " +
+                               meter.bus + " by meter " + it->second);
+    }
+    if (const Located* v = m.find("template")) {
+        meter.template_id = read_reference(*v, ctx.issues);
+        const auto it = ctx.dlms_templates.find(meter.template_id);
+        if (it != ctx.dlms_templates.end()) {
+            meter.dlms_registers = it->second.dlms_registers;
+            meter.dlms_profiles = it->second.dlms_profiles;
+        } else if (ctx.template_protocol.count(meter.template_id)) {
+            ctx.issues.add(v->line, v->path,
+                           "template " + meter.template_id + " is a " + ctx.template_protocol[meter.template_id] +
+                               " template; this meter speaks dlms");
+        } else if (!meter.template_id.empty()) {
+            ctx.issues.add(v->line, v->path,
+                           "unknown template " + meter.template_id + " " + ctx.templates.defined("templates"));
+        }
+    }
+    if (const Located* v = m.find("registers")) {
+        auto own = read_dlms_registers(*v, ctx.issues);
+        meter.dlms_registers.insert(meter.dlms_registers.end(), own.begin(), own.end());
+    }
+    if (const Located* v = m.find("identity")) meter.dlms_identity = read_dlms_identity(*v, ctx.issues);
+    if (const Located* v = m.find("profiles")) meter.dlms_profiles = read_dlms_profiles(*v, ctx.issues);
+    if (meter.dlms_registers.empty() && meter.dlms_profiles.empty() && meter.dlms_identity.empty())
+        ctx.issues.add(m.where().line, m.where().path,
+                       "reads nothing: give registers, profiles or identity (or a template with them)");
+    if (!meter.dlms_registers.empty() && meter.dlms.register_period == Duration::zero() && settings)
+        ctx.issues.add(settings->line, m.where().path + ".dlms.register_period",
+                       "is 0 (off) but the meter has registers to read");
+    check_dlms_point_names(meter, m.where(), ctx.issues);
+    get_boolean(m, "trace", meter.trace);
+    get_boolean(m, "enabled", meter.enabled);
+    ctx.cfg.meters.push_back(std::move(meter));
+}
+
 void read_meter(const Located& where, Context& ctx) {
     const MapReader m(where, ctx.issues,
                       {"id", "host", "port", "max_connections", "connect_timeout", "reconnect_max", "connection",
                        "bus", "unit_id", "template", "points", "poll_interval", "poll_jitter", "response_timeout",
-                       "max_block_registers", "max_gap", "trace", "enabled", "protocol", "dnp3", "reads"});
+                       "max_block_registers", "max_gap", "trace", "enabled", "protocol", "dnp3", "reads", "dlms",
+                       "registers", "identity", "profiles"});
     MeterConfig meter;
     if (!m.is_map()) return;
     if (const Located* v = m.require("id")) {
@@ -324,13 +433,18 @@ void read_meter(const Located& where, Context& ctx) {
     if (const Located* v = m.find("protocol"))
         if (const auto index = read_choice(*v, ctx.issues, meter_protocol_names)) meter.protocol = meter_protocol_names[*index];
     read_meter_link(m, meter, ctx);
+    if (meter.protocol == "dlms") return read_dlms_meter(m, meter, ctx);
+    for (const auto key : {"dlms", "registers", "identity", "profiles"})
+        if (const Located* v = m.find(key)) ctx.issues.add(v->line, v->path, "only used with protocol: dlms");
     if (meter.protocol == "dnp3") return read_dnp3_meter(m, meter, ctx);
     if (!meter.connection.empty())
         for (const auto& c : ctx.cfg.connections)
-            if (c.id == meter.connection && c.protocol == "dnp3_tcp") {
+            if (c.id == meter.connection && (c.protocol == "dnp3_tcp" || c.protocol == "dlms_tcp")) {
                 const Located* v = m.find("connection");
+                const std::string proto = c.protocol == "dnp3_tcp" ? "dnp3" : "dlms";
                 ctx.issues.add(v ? v->line : m.where().line, v ? v->path : m.where().path,
-                               "connection " + c.id + " is dnp3_tcp; set protocol: dnp3 on this meter or use a Modbus connection");
+                               "connection " + c.id + " is " + c.protocol + "; set protocol: " + proto +
+                                   " on this meter or use a Modbus connection");
             }
     for (const auto key : {"dnp3", "reads"})
         if (const Located* v = m.find(key)) ctx.issues.add(v->line, v->path, "only used with protocol: dnp3");
@@ -379,11 +493,29 @@ void check_dnp3_endpoints(Context& ctx) {
     }
 }
 
+// One association per Ethernet port (JEMStar II "Max 1 DLMS connection"): two dlms_tcp
+// connections to the same host and port would lock each other out.
+void check_dlms_endpoints(Context& ctx) {
+    std::map<std::pair<std::string, std::uint16_t>, const ConnectionConfig*> first;
+    for (const auto& c : ctx.cfg.connections) {
+        if (c.protocol != "dlms_tcp") continue;
+        const auto [it, fresh] = first.emplace(std::make_pair(c.host, c.port), &c);
+        if (fresh) continue;
+        std::string path = "connections[" + std::to_string(&c - ctx.cfg.connections.data()) + "]";
+        if (c.implicit)
+            for (std::size_t i = 0; i < ctx.cfg.meters.size(); ++i)
+                if (ctx.cfg.meters[i].id == c.id) path = "meters[" + std::to_string(i) + "].host";
+        ctx.issues.add(c.line, path,
+                       "a second DLMS connection to " + c.host + ":" + std::to_string(c.port) + " (first: " +
+                           it->second->id + "); a meter accepts one DLMS association per Ethernet port");
+    }
+}
+
 }  // namespace
 
 void read_meter_sections(const MapReader& root, GatewayConfig& cfg) {
-    Context ctx{root.issues(), cfg, {}, {}, {}, {}, IdRegistry("template"), IdRegistry("connection"),
-                IdRegistry("meter"), IdRegistry("bus")};
+    Context ctx{root.issues(), cfg, {}, {}, {}, {}, {}, {}, {}, nullptr, IdRegistry("template"),
+                IdRegistry("connection"), IdRegistry("meter"), IdRegistry("bus")};
     if (const Located* list = root.find("templates"))
         for (const Located& element : list_elements(*list, ctx.issues)) read_template(element, ctx);
     if (const Located* list = root.find("connections"))
@@ -397,6 +529,7 @@ void read_meter_sections(const MapReader& root, GatewayConfig& cfg) {
         ctx.issues.add(list->line, list->path, "at least one meter is required");
     for (const Located& element : meters) read_meter(element, ctx);
     check_dnp3_endpoints(ctx);
+    check_dlms_endpoints(ctx);
 }
 
 }  // namespace gridgate::gateway::config_detail

@@ -15,6 +15,7 @@
 
 #include "config_mapping.hpp"
 #include "control_server.hpp"
+#include "dlms_meter.hpp"
 #include "dnp3_meter.hpp"
 #include "gridgate/core/clock.hpp"
 #include "gridgate/modbus/rtu_bus.hpp"
@@ -75,8 +76,10 @@ struct Gateway::Impl {
     std::map<std::string, std::unique_ptr<modbus::TcpClient>> clients;  // Modbus TCP connections
     std::map<std::string, std::unique_ptr<modbus::RtuBus>> buses;       // serial lines and RTU over TCP
     std::map<std::string, std::unique_ptr<transport::OwnedLine>> dnp3_lines;  // DNP3 TCP connections
+    std::map<std::string, std::unique_ptr<transport::OwnedLine>> dlms_lines;  // DLMS TCP connections (one meter each)
     std::vector<std::shared_ptr<MeterTask>> tasks;
     std::vector<std::unique_ptr<Dnp3Meter>> dnp3_meters;
+    std::vector<std::unique_ptr<DlmsMeter>> dlms_meters;
     std::unique_ptr<ControlServer> control;
     std::atomic<bool> suspend_low{false};  // stop_low_priority quota policy in force
     bool shutting_down = false;
@@ -125,7 +128,7 @@ void Gateway::Impl::open() {
                                                         [this](store::SeqRange) { mqtt->notify_new_data(); });
 
     for (const auto& c : config.connections) {
-        if (c.protocol == "dnp3_tcp") {
+        if (c.protocol == "dnp3_tcp" || c.protocol == "dlms_tcp") {
             transport::TcpChannelOptions tcp;
             tcp.host = c.host;
             tcp.port = c.port;
@@ -133,7 +136,8 @@ void Gateway::Impl::open() {
             transport::OwnedLineOptions line_options;
             line_options.name = c.id;
             line_options.reopen_max = c.reconnect_max;
-            dnp3_lines.emplace(c.id, std::make_unique<transport::OwnedLine>(
+            auto& owned = c.protocol == "dnp3_tcp" ? dnp3_lines : dlms_lines;
+            owned.emplace(c.id, std::make_unique<transport::OwnedLine>(
                                          io.get_executor(),
                                          [this, tcp](const asio::any_io_executor& strand) {
                                              return std::make_unique<transport::TcpByteChannel>(strand, tcp, logger);
@@ -153,6 +157,17 @@ void Gateway::Impl::open() {
         if (!m.enabled) continue;
         if (m.trace) logger.set_trace(m.id, true);
         const std::string& link = m.bus.empty() ? m.connection : m.bus;
+        if (m.protocol == "dlms") {
+            const bool on_bus = !m.bus.empty();
+            transport::LineAccess& line = on_bus ? static_cast<transport::LineAccess&>(*buses.at(link))
+                                                 : static_cast<transport::LineAccess&>(*dlms_lines.at(link));
+            // Each profile resumes after the newest interval the store holds (gap refill).
+            std::map<std::string, std::optional<TimestampUs>> ends;
+            for (const auto& p : m.dlms_profiles) ends[p.name] = log->latest_ts(m.id, profile_points(p));
+            dlms_meters.push_back(std::make_unique<DlmsMeter>(line, clock, m, on_bus, ends, *committer, *log,
+                                                              [this] { mqtt->notify_new_events(); }, logger));
+            continue;
+        }
         if (m.protocol == "dnp3") {
             const bool on_bus = !m.bus.empty();
             transport::LineAccess& line = on_bus ? static_cast<transport::LineAccess&>(*buses.at(link))
@@ -185,13 +200,27 @@ void Gateway::Impl::open() {
         if (command == "trace") {
             const bool known =
                 std::any_of(tasks.begin(), tasks.end(), [&](const auto& t) { return t->id() == meter; }) ||
-                std::any_of(dnp3_meters.begin(), dnp3_meters.end(), [&](const auto& d) { return d->id() == meter; });
+                std::any_of(dnp3_meters.begin(), dnp3_meters.end(), [&](const auto& d) { return d->id() == meter; }) ||
+                std::any_of(dlms_meters.begin(), dlms_meters.end(), [&](const auto& d) { return d->id() == meter; });
             if (!known || (state != "on" && state != "off"))
                 return json{{"error", "usage: trace <meter> on|off (meter must be configured)"}}.dump();
             logger.set_trace(meter, state == "on");
             return json{{"ok", true}, {"meter", meter}, {"trace", state == "on"}}.dump();
         }
-        return json{{"error", "unknown request '" + request + "'; expected status, backlog or trace <meter> on|off"}}.dump();
+        if (command == "dlms") {
+            // dlms <meter> read-profile | check-clock | set-clock: now rather than on schedule.
+            const auto it = std::find_if(dlms_meters.begin(), dlms_meters.end(),
+                                         [&](const auto& d) { return d->id() == meter; });
+            if (it == dlms_meters.end() || (state != "read-profile" && state != "check-clock" && state != "set-clock"))
+                return json{{"error", "usage: dlms <meter> read-profile|check-clock|set-clock (a DLMS meter)"}}.dump();
+            if (state == "read-profile") (*it)->request_profile_read();
+            else if (state == "check-clock") (*it)->request_clock_check();
+            else (*it)->request_clock_set();
+            return json{{"ok", true}, {"meter", meter}, {"requested", state}}.dump();
+        }
+        return json{{"error", "unknown request '" + request +
+                                  "'; expected status, backlog, trace <meter> on|off or dlms <meter> "
+                                  "read-profile|check-clock|set-clock"}}.dump();
     }, logger);
     control->start();
 }
@@ -201,6 +230,7 @@ void Gateway::Impl::start() {
     mqtt->start();
     for (auto& t : tasks) t->start();
     for (auto& d : dnp3_meters) d->start();
+    for (auto& d : dlms_meters) d->start();
     signals.async_wait([this](const boost::system::error_code& ec, int signo) {
         if (ec) return;
         logger.info("gateway", std::string("received ") + (signo == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");
@@ -208,7 +238,8 @@ void Gateway::Impl::start() {
     });
     schedule_status();
     integrity = std::make_unique<store::BackgroundCheck>(*log, logger);
-    logger.info("gateway", "gateway " + config.id + " running: " + std::to_string(tasks.size() + dnp3_meters.size()) + " meter(s) on " +
+    logger.info("gateway", "gateway " + config.id + " running: " + std::to_string(tasks.size() + dnp3_meters.size() + dlms_meters.size()) +
+                               " meter(s) on " +
                                std::to_string(clients.size()) + " TCP connection(s) and " + std::to_string(buses.size()) +
                                " RTU line(s), control socket " + config.control_socket);
 }
@@ -221,6 +252,7 @@ void Gateway::Impl::schedule_status() {
         int ok = 0, failing = 0;
         for (const auto& m : s["meters"]) ++(m["last_result"] == "ok" ? ok : failing);
         for (const auto& d : s["dnp3"]) ++(d["online"].get<bool>() ? ok : failing);
+        for (const auto& d : s["dlms"]) ++(d["online"].get<bool>() ? ok : failing);
         json lines = json::array();
         for (const auto& b : s["buses"])
             lines.push_back({{"id", b["id"]},
@@ -251,7 +283,8 @@ void Gateway::Impl::shutdown() {
     auto remaining = std::make_shared<std::size_t>(tasks.size());
     auto after_meters = [this] {
         // 2. Connections and lines: close sockets and ports.
-        auto clients_left = std::make_shared<std::size_t>(clients.size() + buses.size() + dnp3_lines.size());
+        auto clients_left =
+            std::make_shared<std::size_t>(clients.size() + buses.size() + dnp3_lines.size() + dlms_lines.size());
         auto after_clients = [this] {
             // 3. Commit everything polled, 4. let the broker acknowledge what it can.
             // Bounded: with the disk full, what cannot be committed is reported, not waited for.
@@ -272,8 +305,9 @@ void Gateway::Impl::shutdown() {
         for (auto& [id, client] : clients) client->stop(one_stopped);
         for (auto& [id, bus] : buses) bus->stop(one_stopped);
         for (auto& [id, line] : dnp3_lines) line->stop(one_stopped);
+        for (auto& [id, line] : dlms_lines) line->stop(one_stopped);
     };
-    *remaining += dnp3_meters.size();
+    *remaining += dnp3_meters.size() + dlms_meters.size();
     if (*remaining == 0) return after_meters();
     auto one_meter_stopped = [this, remaining, after_meters] {
         asio::post(io, [remaining, after_meters] {
@@ -282,6 +316,7 @@ void Gateway::Impl::shutdown() {
     };
     for (auto& t : tasks) t->stop(one_meter_stopped);
     for (auto& d : dnp3_meters) d->stop(one_meter_stopped);
+    for (auto& d : dlms_meters) d->stop(one_meter_stopped);
 }
 
 json Gateway::Impl::status() const {
@@ -360,6 +395,18 @@ json Gateway::Impl::status() const {
                          {"queued", st.queued}});
     }
     s["dnp3_connections"] = dnp3_conns;
+    json dlms_conns = json::array();
+    for (const auto& [id, line] : dlms_lines) {
+        const auto st = line->stats();
+        dlms_conns.push_back({{"id", id},
+                              {"endpoint", line->line_description()},
+                              {"open", st.open},
+                              {"opens", st.opens},
+                              {"open_failures", st.open_failures},
+                              {"exchanges", st.grants},
+                              {"failures", st.failures_reported}});
+    }
+    s["dlms_connections"] = dlms_conns;
     json lines = json::array();
     for (const auto& [id, bus] : buses) {
         const auto st = bus->stats();
@@ -412,6 +459,9 @@ json Gateway::Impl::status() const {
     }
     s["meters"] = meters;
     s["dnp3"] = dnp3_status();
+    json dlms = json::array();
+    for (const auto& d : dlms_meters) dlms.push_back(d->status_json());
+    s["dlms"] = dlms;
     return s;
 }
 

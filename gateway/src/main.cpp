@@ -21,7 +21,10 @@ int check_config(const std::string& path) {
     }
     const auto& c = *result.config;
     std::size_t points = 0;
-    for (const auto& m : c.meters) points += m.points.size() + m.dnp3_points.size();
+    for (const auto& m : c.meters) {
+        points += m.points.size() + m.dnp3_points.size() + m.dlms_registers.size();
+        for (const auto& p : m.dlms_profiles) points += p.channels.size() + (p.status_point.empty() ? 0 : 1);
+    }
     std::cout << path << ": OK: gateway " << c.id << ", " << c.meters.size() << " meter(s), " << c.connections.size()
               << " connection(s), " << points << " point(s)\n";
     return 0;

@@ -21,7 +21,7 @@ TEST_CASE("unknown key in a section") {
 meters:
   - {id: jem1, host: 10.0.0.11, points: [{name: p, ref: 40001}]}
 )") == Issues{"site.yaml:3: gateway.idd: unknown key (expected one of: id, data_dir, control_socket, log_level, "
-              "status_interval)"});
+              "status_interval, secrets_file)"});
 }
 
 TEST_CASE("unknown key in a nested map") {
@@ -129,7 +129,7 @@ meters:
   - {id: jem1, connection: c1, points: [{name: p, ref: 40001}]}
 )") == Issues{"site.yaml:3: gateway.log_level: must be one of trace, debug, info, warn, error or off, got verbose",
               "site.yaml:5: store.sync: must be one of full or normal, got fast",
-              "site.yaml:7: connections[0].protocol: must be one of modbus_tcp, modbus_rtu_over_tcp or dnp3_tcp, got dnp3"});
+              "site.yaml:7: connections[0].protocol: must be one of modbus_tcp, modbus_rtu_over_tcp, dnp3_tcp or dlms_tcp, got dnp3"});
 }
 
 TEST_CASE("ids must be usable as MQTT topic segments") {

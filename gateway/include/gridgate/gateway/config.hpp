@@ -114,18 +114,85 @@ struct Dnp3Config {
     std::string priority = "normal";           // high | normal | low: order on a shared line
 };
 
+// A DLMS register or data object read on the register period (value attribute 2).
+struct DlmsRegisterConfig {
+    std::string name;                 // reading point name
+    std::string obis;                 // canonical A.B.C.D.E.F
+    unsigned class_id = 3;            // 3 register (scaler/unit from attribute 3) | 1 data | 4 extended register
+    std::optional<double> scale;      // replaces 10^scaler: value = raw * scale
+    std::string unit;                 // replaces the unit from attribute 3
+    int line = 0;
+};
+// An identification object read at each association and every identity_period.
+struct DlmsIdentityConfig {
+    std::string name;                 // e.g. serial_number
+    std::string obis;
+    unsigned class_id = 1;
+    std::string expect;               // empty: reported, not checked
+    int line = 0;
+};
+// A load-profile channel: a capture object mapped to a point.
+struct DlmsChannelConfig {
+    std::string name;
+    std::string obis;
+    int attribute = 2;
+    double scale = 1.0;               // value = raw * scale
+    std::string unit;
+    int line = 0;
+};
+struct DlmsProfileConfig {
+    std::string name = "lp1";
+    std::string obis = "1.0.99.1.0.255";
+    std::vector<DlmsChannelConfig> channels;
+    std::string status_obis;          // empty: the first class-1 capture object
+    std::string status_point;         // empty: the raw interval status is not stored
+    Duration poll_delay = std::chrono::seconds(10);
+    Duration history = std::chrono::hours(24);  // first read when nothing is stored yet
+    std::size_t max_entries_per_read = 96;
+    int line = 0;
+};
+// A DLMS/COSEM meter's session settings.
+struct DlmsConfig {
+    unsigned client = 16;                         // client SAP: 16 public, 1 read/write, 2 read-only (JEMStar II)
+    std::string authentication;                   // none | low; default: none for client 16, else low
+    std::string password_key;                     // key in the secrets file; default: the meter id
+    std::string password;                         // loaded from the secrets file; never printed or logged
+    unsigned logical_device = 1;                  // server (upper HDLC) address / wrapper wPort
+    unsigned physical_id = 100;                   // HDLC lower address (bus meters)
+    unsigned address_size = 4;                    // HDLC server address octets: 1 | 2 | 4
+    unsigned max_info = 128;                      // HDLC info field proposed (transmit and receive)
+    unsigned window = 1;                          // HDLC window proposed
+    unsigned max_pdu = 65535;                     // largest APDU the gateway accepts (proposed in the AARQ)
+    Duration response_timeout = std::chrono::seconds(5);
+    Duration inter_frame_timeout = std::chrono::seconds(1);
+    unsigned retries = 2;                         // HDLC frame re-sendings after a timeout
+    Duration idle_release = std::chrono::seconds(30);
+    std::string priority = "normal";              // high | normal | low: order on a shared line
+    Duration register_period = std::chrono::minutes(1);  // 0 = registers not read
+    Duration identity_period = std::chrono::hours(1);
+    bool identity_blocks = false;                 // a mismatch stops register and profile reads
+    Duration clock_check_period = std::chrono::minutes(15);  // 0 = only around a set
+    bool clock_set = false;                       // may set the meter's clock (needs client 1)
+    Duration clock_tolerance = std::chrono::seconds(2);
+    Duration clock_guard = std::chrono::seconds(30);
+    std::string deviation = "blue_book";          // blue_book | iso | ignore (how the meter's date-times read)
+    int utc_offset_minutes = 0;                   // the meter's standard time (ISO sign), when deviation is absent or ignored
+    std::string dst = "none";                     // none | eu | us: the meter's DST rule, likewise
+};
 // A scheme of points shared by many meters (the manual's "staging area").
 struct TemplateConfig {
     std::string id;
-    std::string protocol = "modbus";           // modbus | dnp3
+    std::string protocol = "modbus";           // modbus | dnp3 | dlms
     std::vector<PointConfig> points;
     std::vector<Dnp3PointConfig> dnp3_points;
+    std::vector<DlmsRegisterConfig> dlms_registers;
+    std::vector<DlmsProfileConfig> dlms_profiles;
 };
 
 // A Modbus TCP endpoint. Several meters (unit ids) may share one (serial gateways).
 struct ConnectionConfig {
     std::string id;
-    std::string protocol = "modbus_tcp";                  // modbus_tcp | modbus_rtu_over_tcp | dnp3_tcp
+    std::string protocol = "modbus_tcp";                  // modbus_tcp | modbus_rtu_over_tcp | dnp3_tcp | dlms_tcp
     std::string host;
     std::uint16_t port = 502;
     unsigned max_connections = 1;                         // 1..8 (JEMStar II allows 2)
@@ -156,7 +223,7 @@ struct BusConfig {
 
 struct MeterConfig {
     std::string id;
-    std::string protocol = "modbus";                      // modbus | dnp3
+    std::string protocol = "modbus";                      // modbus | dnp3 | dlms
     std::string connection;                               // ConnectionConfig id (TCP meters)
     std::string bus;                                      // BusConfig id (serial meters); one of the two
     std::uint8_t unit_id = 1;                             // 0..255 (Modbus TCP unit id)
@@ -173,12 +240,18 @@ struct MeterConfig {
     Dnp3Config dnp3;
     std::vector<Dnp3PointConfig> dnp3_points;             // template points followed by own points
     std::vector<Dnp3ReadConfig> dnp3_reads;
+    // protocol: dlms
+    DlmsConfig dlms;
+    std::vector<DlmsRegisterConfig> dlms_registers;       // template registers followed by own
+    std::vector<DlmsIdentityConfig> dlms_identity;
+    std::vector<DlmsProfileConfig> dlms_profiles;         // own, else the template's
 };
 
 struct GatewayConfig {
     std::string id;                                       // required
     std::string data_dir = "/var/lib/gridgate";
     std::string control_socket;                           // default: <data_dir>/gridgated.sock
+    std::string secrets_file;                             // meter passwords (DLMS); resolved path, may be empty
     LogLevel log_level = LogLevel::info;
     Duration status_interval = std::chrono::seconds(60);  // periodic retained status details
     MqttConfig mqtt;
