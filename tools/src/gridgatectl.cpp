@@ -25,6 +25,8 @@ void usage(std::ostream& out) {
            "  status                 meters, connections, broker and store state\n"
            "  backlog                per-sink backlog (readings not yet acknowledged)\n"
            "  trace METER on|off     hex trace of one meter's protocol frames in the log\n"
+           "  dlms METER read-profile|check-clock|set-clock\n"
+           "                         a DLMS meter's profile read, clock check or clock set, now\n"
            "The socket defaults to $GRIDGATE_SOCKET or " << default_socket << ".\n";
 }
 
@@ -141,6 +143,30 @@ void print_status(const json& s) {
                       << d["duplicates_dropped"] << std::setw(12)
                       << (d["last_offset_ms"].is_null() ? std::string("-") : d["last_offset_ms"].dump())
                       << (str(d["last_time_set"]).empty() ? "-" : str(d["last_time_set"])) << '\n';
+    }
+    if (s.contains("dlms") && !s["dlms"].empty()) {
+        std::cout << '\n'
+                  << std::setw(16) << "DLMS METER" << std::setw(16) << "LINK" << std::setw(8) << "ONLINE"
+                  << std::setw(10) << "EXCHANGES" << std::setw(10) << "TIMEOUTS" << std::setw(10) << "READINGS"
+                  << std::setw(12) << "INTERVALS" << std::setw(10) << "REFILLED" << std::setw(6) << "LOST"
+                  << std::setw(12) << "OFFSET ms" << "LAST INTERVAL\n";
+        for (const auto& d : s["dlms"]) {
+            std::uint64_t intervals = 0, refilled = 0, lost = 0;
+            std::string last;
+            for (const auto& p : d["profiles"]) {
+                intervals += p["intervals"].get<std::uint64_t>();
+                refilled += p["refilled"].get<std::uint64_t>();
+                lost += p["lost"].get<std::uint64_t>();
+                if (str(p["last_interval_end"]) > last) last = str(p["last_interval_end"]);
+            }
+            std::cout << std::setw(16) << str(d["id"]) << std::setw(16) << str(d["link"]) << std::setw(8)
+                      << (d["online"].get<bool>() ? "yes" : "NO") << std::setw(10) << d["exchanges"]
+                      << std::setw(10) << d["timeouts"] << std::setw(10) << d["readings"] << std::setw(12)
+                      << intervals << std::setw(10) << refilled << std::setw(6) << lost << std::setw(12)
+                      << (d["last_offset_ms"].is_null() ? std::string("-") : d["last_offset_ms"].dump())
+                      << (last.empty() ? "-" : last) << '\n';
+            if (!str(d["last_error"]).empty()) std::cout << "        last error: " << str(d["last_error"]) << '\n';
+        }
     }
     std::cout << '\n'
               << std::setw(16) << "METER" << std::setw(28) << "LAST POLL" << std::setw(8) << "POLLS" << std::setw(8)
