@@ -5,6 +5,7 @@ add_library(gg_config
   ${CMAKE_CURRENT_LIST_DIR}/src/config_documents.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/config_dlms.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/config_dnp3.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/src/config_files.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/config_gateway.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/config_issue.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/config_load.cpp

@@ -267,7 +267,7 @@ bool Secrets::load(int line, const std::string& key_path, Issues& issues) {
     failed_ = true;
     if (path_.empty()) {
         issues.add(line, key_path,
-                   "this meter needs a password, but gateway.secrets_file is not set (a YAML file with dlms: "
+                   "this needs a password, but gateway.secrets_file is not set (a YAML file with dlms: or ssh: "
                    "<key>: <password>, readable only by the gateway)");
         return false;
     }
@@ -284,32 +284,58 @@ bool Secrets::load(int line, const std::string& key_path, Issues& issues) {
                    "the secrets file " + path_ + " is not valid YAML (line " + std::to_string(e.mark.line + 1) + ")");
         return false;
     }
-    const YAML::Node dlms = root.IsMap() ? root["dlms"] : YAML::Node();
-    if (!dlms || !dlms.IsMap()) {
-        issues.add(line, key_path, "the secrets file " + path_ + " has no dlms: map of password keys to passwords");
+    auto read_map = [&](const char* name, std::map<std::string, std::string>& out) {
+        const YAML::Node map = root.IsMap() ? root[name] : YAML::Node();
+        if (!map || !map.IsMap()) return false;
+        for (const auto& entry : map) {
+            if (!entry.first.IsScalar() || !entry.second.IsScalar()) continue;
+            out[entry.first.Scalar()] = entry.second.Scalar();
+        }
+        return true;
+    };
+    has_dlms_ = read_map("dlms", dlms_);
+    has_ssh_ = read_map("ssh", ssh_);
+    if (!has_dlms_ && !has_ssh_) {
+        issues.add(line, key_path,
+                   "the secrets file " + path_ + " has neither a dlms: nor an ssh: map of password keys to passwords");
         return false;
-    }
-    for (const auto& entry : dlms) {
-        if (!entry.first.IsScalar() || !entry.second.IsScalar()) continue;
-        dlms_[entry.first.Scalar()] = entry.second.Scalar();
     }
     failed_ = false;
     return true;
 }
 
-std::optional<std::string> Secrets::dlms_password(const std::string& key, int line, const std::string& key_path,
-                                                  Issues& issues) {
-    if (!load(line, key_path, issues)) return std::nullopt;
-    const auto it = dlms_.find(key);
-    if (it == dlms_.end()) {
-        issues.add(line, key_path, "the secrets file " + path_ + " has no password for key " + key + " (under dlms:)");
+std::optional<std::string> Secrets::lookup(const std::map<std::string, std::string>& map, bool present,
+                                           const char* section, std::size_t max_length, const std::string& key,
+                                           int line, const std::string& key_path, Issues& issues) {
+    if (!present) {
+        issues.add(line, key_path, "the secrets file " + path_ + " has no " + section + ": map of password keys to passwords");
         return std::nullopt;
     }
-    if (it->second.empty() || it->second.size() > 64) {
-        issues.add(line, key_path, "the password for key " + key + " in " + path_ + " must be 1 to 64 characters");
+    const auto it = map.find(key);
+    if (it == map.end()) {
+        issues.add(line, key_path,
+                   "the secrets file " + path_ + " has no password for key " + key + " (under " + section + ":)");
+        return std::nullopt;
+    }
+    if (it->second.empty() || it->second.size() > max_length) {
+        issues.add(line, key_path,
+                   "the password for key " + key + " in " + path_ + " must be 1 to " + std::to_string(max_length) +
+                       " characters");
         return std::nullopt;
     }
     return it->second;
+}
+
+std::optional<std::string> Secrets::dlms_password(const std::string& key, int line, const std::string& key_path,
+                                                  Issues& issues) {
+    if (!load(line, key_path, issues)) return std::nullopt;
+    return lookup(dlms_, has_dlms_, "dlms", 64, key, line, key_path, issues);
+}
+
+std::optional<std::string> Secrets::ssh_secret(const std::string& key, int line, const std::string& key_path,
+                                               Issues& issues) {
+    if (!load(line, key_path, issues)) return std::nullopt;
+    return lookup(ssh_, has_ssh_, "ssh", 1024, key, line, key_path, issues);
 }
 
 }  // namespace gridgate::gateway::config_detail

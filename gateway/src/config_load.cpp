@@ -85,11 +85,12 @@ ConfigResult parse_text(const std::string& text, const std::string& file, const 
     try {
         if (const auto document = parse_document(text, issues)) {
             const MapReader root(Located{*document, "", document->Mark().line + 1}, issues,
-                                 {"gateway", "mqtt", "store", "templates", "connections", "buses", "meters"});
+                                 {"gateway", "mqtt", "store", "templates", "connections", "buses", "meters", "files"});
             read_gateway_section(root, base_dir, cfg);
             read_mqtt_section(root, base_dir, cfg);
             read_store_section(root, cfg);
-            read_meter_sections(root, cfg);
+            read_meter_sections(root, base_dir, cfg);
+            read_files_section(root, base_dir, cfg);
         }
     } catch (const std::exception& e) {
         issues.add(0, "", std::string("internal error while reading the configuration: ") + e.what());

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config_dlms.hpp"
+#include "config_files.hpp"
 #include "config_dnp3.hpp"
 #include "config_ids.hpp"
 #include "config_limits.hpp"
@@ -45,6 +46,7 @@ struct Context {
     std::map<std::string, std::string> dlms_connection_user;                       // dlms_tcp connection -> meter
     std::map<std::string, TemplateConfig> dlms_templates;
     std::unique_ptr<Secrets> secrets;
+    std::string base_dir;
     IdRegistry templates;
     IdRegistry connections;
     IdRegistry meters;
@@ -418,12 +420,23 @@ void read_dlms_meter(const MapReader& m, MeterConfig& meter, Context& ctx) {
     ctx.cfg.meters.push_back(std::move(meter));
 }
 
+// pqdif, inbox, notification_ids: any protocol. The SFTP host defaults to the host of the
+// meter's connection.
+void read_files_keys(const MapReader& m, MeterConfig& meter, Context& ctx) {
+    if (!m.has("pqdif") && !m.has("inbox") && !m.has("notification_ids")) return;
+    std::string host;
+    for (const auto& c : ctx.cfg.connections)
+        if (c.id == meter.connection) host = c.host;
+    if (!ctx.secrets) ctx.secrets = std::make_unique<Secrets>(ctx.cfg.secrets_file);
+    read_meter_files(m, meter, host, ctx.base_dir, ctx.cfg, *ctx.secrets);
+}
+
 void read_meter(const Located& where, Context& ctx) {
     const MapReader m(where, ctx.issues,
                       {"id", "host", "port", "max_connections", "connect_timeout", "reconnect_max", "connection",
                        "bus", "unit_id", "template", "points", "poll_interval", "poll_jitter", "response_timeout",
                        "max_block_registers", "max_gap", "trace", "enabled", "protocol", "dnp3", "reads", "dlms",
-                       "registers", "identity", "profiles"});
+                       "registers", "identity", "profiles", "pqdif", "inbox", "notification_ids"});
     MeterConfig meter;
     if (!m.is_map()) return;
     if (const Located* v = m.require("id")) {
@@ -433,6 +446,7 @@ void read_meter(const Located& where, Context& ctx) {
     if (const Located* v = m.find("protocol"))
         if (const auto index = read_choice(*v, ctx.issues, meter_protocol_names)) meter.protocol = meter_protocol_names[*index];
     read_meter_link(m, meter, ctx);
+    read_files_keys(m, meter, ctx);
     if (meter.protocol == "dlms") return read_dlms_meter(m, meter, ctx);
     for (const auto key : {"dlms", "registers", "identity", "profiles"})
         if (const Located* v = m.find(key)) ctx.issues.add(v->line, v->path, "only used with protocol: dlms");
@@ -513,8 +527,8 @@ void check_dlms_endpoints(Context& ctx) {
 
 }  // namespace
 
-void read_meter_sections(const MapReader& root, GatewayConfig& cfg) {
-    Context ctx{root.issues(), cfg, {}, {}, {}, {}, {}, {}, {}, nullptr, IdRegistry("template"),
+void read_meter_sections(const MapReader& root, const std::string& base_dir, GatewayConfig& cfg) {
+    Context ctx{root.issues(), cfg, {}, {}, {}, {}, {}, {}, {}, nullptr, base_dir, IdRegistry("template"),
                 IdRegistry("connection"), IdRegistry("meter"), IdRegistry("bus")};
     if (const Located* list = root.find("templates"))
         for (const Located& element : list_elements(*list, ctx.issues)) read_template(element, ctx);

@@ -14,6 +14,7 @@ namespace gridgate::gateway::config_detail {
 void read_gateway_section(const MapReader& root, const std::string& base_dir, GatewayConfig& cfg);
 void read_mqtt_section(const MapReader& root, const std::string& base_dir, GatewayConfig& cfg);
 void read_store_section(const MapReader& root, GatewayConfig& cfg);
-void read_meter_sections(const MapReader& root, GatewayConfig& cfg);
+void read_meter_sections(const MapReader& root, const std::string& base_dir, GatewayConfig& cfg);
+void read_files_section(const MapReader& root, const std::string& base_dir, GatewayConfig& cfg);
 
 }  // namespace gridgate::gateway::config_detail

@@ -11,7 +11,7 @@ using Issues = std::vector<std::string>;
 TEST_CASE("unknown key at the top level") {
     CHECK(issues_of(minimal_config + "gatway: {}\n") ==
           Issues{"site.yaml:8: gatway: unknown key (expected one of: gateway, mqtt, store, templates, connections, buses, "
-                 "meters)"});
+                 "meters, files)"});
 }
 
 TEST_CASE("unknown key in a section") {

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gridgate/core/log.hpp"
@@ -179,6 +180,84 @@ struct DlmsConfig {
     int utc_offset_minutes = 0;                   // the meter's standard time (ISO sign), when deviation is absent or ignored
     std::string dst = "none";                     // none | eu | us: the meter's DST rule, likewise
 };
+
+// An SSH/SFTP peer: a meter's SFTP service (PQDIF pull) or a head-end (file sink).
+struct SshPeerConfig {
+    std::string host;                                     // meter: default the host of its connection
+    std::uint16_t port = 22;
+    std::string user;                                     // required
+    std::string auth = "password";                        // password | key
+    std::string password_key;                             // key under `ssh:` in the secrets file; default: the meter / sink id
+    std::string password;                                 // loaded from the secrets file; never printed or logged
+    std::string private_key_file;                         // auth: key (relative to the config file's folder)
+    std::string key_passphrase;                           // auth: key, from secrets `ssh:` <password_key> when present
+    std::vector<std::string> host_key_fingerprints;       // "SHA256:<base64>" (ssh-keygen -l)
+    std::string known_hosts_file;                         // default <data_dir>/known_hosts
+    bool trust_on_first_use = false;                      // pin an unknown host's key at first contact
+    Duration connect_timeout = std::chrono::seconds(10);  // 1s..5min
+    Duration io_timeout = std::chrono::seconds(30);       // 1s..10min
+};
+
+// PQDIF retrieval from a meter's SFTP service.
+struct PqdifPullConfig {
+    bool enabled = false;
+    SshPeerConfig ssh;
+    std::string directory = ".";                          // the meter's PQDIF folder
+    std::string pattern = "*.pqd";                        // file names taken (fnmatch)
+    Duration interval = std::chrono::minutes(15);         // 10s..7d
+    Duration settle = std::chrono::seconds(5);            // a file's size and mtime unchanged this long before it is taken
+    bool delete_after_forward = false;                    // delete on the meter once every file sink delivered it
+    std::uint64_t capacity_bytes = 0;                     // the meter's PQDIF storage; 0 = unknown (no FIFO warning)
+    double warn_fill = 0.8;                               // warn when files not yet taken fill this fraction (0.1..1)
+    std::size_t max_files_per_pull = 200;                 // 1..10000
+};
+
+// Files a meter pushes (SCP/SFTP) into the gateway's own sshd (an SFTP-only chrooted
+// account per meter; rootfs/sshd documents it).
+struct InboxConfig {
+    bool enabled = false;
+    std::string directory;                                // default <files.inbox_root>/<meter id>/incoming
+    Duration settle = std::chrono::seconds(5);            // a file not written or renamed for this long is complete (found at start)
+};
+
+struct SpoolConfig {
+    std::string directory;                                // default <data_dir>/spool
+    std::uint64_t quota_bytes = 0;                        // 0 = no quota
+    std::string quota_policy = "drop_oldest";             // drop_oldest | stop_intake
+};
+
+struct AlarmReceiverConfig {
+    bool enabled = false;
+    std::string listen = "0.0.0.0";
+    std::uint16_t port = 8443;                            // 0 = any free port (tests)
+    std::string cert_file;                                // required when enabled
+    std::string key_file;                                 // required when enabled
+    std::string client_ca_file;                           // verify client certificates when set
+    bool require_client_cert = false;                     // needs client_ca_file
+    std::string path = "/";
+    std::uint64_t max_body_bytes = 4 * 1024 * 1024;       // 1 KiB..64 MiB
+    std::uint64_t max_json_bytes = 64 * 1024;             // 256..1 MiB
+    Duration request_timeout = std::chrono::seconds(60);  // 1s..10min
+    std::size_t max_connections = 16;                     // 1..256
+};
+
+// A northbound SFTP file sink (head-end).
+struct SftpSinkConfig {
+    std::string id;                                       // sink name "sftp.<id>"
+    SshPeerConfig ssh;                                    // host required
+    std::string remote_root = ".";
+    std::uint64_t max_bytes_per_s = 0;                    // 0 = unlimited
+    std::vector<std::pair<int, int>> windows;             // UTC minutes [start, end); from "HH:MM-HH:MM"
+    int line = 0;
+};
+
+struct FilesConfig {
+    SpoolConfig spool;
+    std::string inbox_root;                               // default <data_dir>/inbox
+    AlarmReceiverConfig alarms;
+    std::vector<SftpSinkConfig> sinks;
+};
+
 // A scheme of points shared by many meters (the manual's "staging area").
 struct TemplateConfig {
     std::string id;
@@ -245,6 +324,10 @@ struct MeterConfig {
     std::vector<DlmsRegisterConfig> dlms_registers;       // template registers followed by own
     std::vector<DlmsIdentityConfig> dlms_identity;
     std::vector<DlmsProfileConfig> dlms_profiles;         // own, else the template's
+    // power-quality files and notifications (any protocol)
+    PqdifPullConfig pqdif;
+    InboxConfig inbox;
+    std::vector<std::string> notification_ids;            // DeviceId / MV 90 / Meter ID values its notifications carry
 };
 
 struct GatewayConfig {
@@ -260,6 +343,7 @@ struct GatewayConfig {
     std::vector<ConnectionConfig> connections;            // explicit and implicit
     std::vector<BusConfig> buses;
     std::vector<MeterConfig> meters;
+    FilesConfig files;
     std::string source_file;
 };
 
