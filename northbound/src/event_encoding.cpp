@@ -42,4 +42,18 @@ std::string encode_event(std::string_view gateway_id, const GatewayEvent& event)
     return message.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+std::string encode_file_notice(std::string_view gateway_id, const GatewayEvent& event) {
+    using Json = nlohmann::ordered_json;
+    const std::string detail_text = json::valid_utf8(event.detail_json);
+    Json detail = Json::parse(detail_text, nullptr, /*allow_exceptions=*/false);
+    if (!detail.is_object()) detail = Json{{"raw", detail_text}};
+    Json message;
+    message["gateway"] = gateway_id;
+    message["id"] = event.id;
+    message["ts"] = iso8601_ms(event.ts_us);
+    for (auto& [key, value] : detail.items())
+        if (key != "gateway" && key != "id" && key != "ts") message[key] = std::move(value);
+    return message.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
 }  // namespace gridgate::northbound

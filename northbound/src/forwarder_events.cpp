@@ -60,7 +60,8 @@ bool MqttForwarder::Impl::publish_events(std::unique_lock<std::mutex>& lock) {
     for (const GatewayEvent& event : batch) {
         std::string payload;
         try {
-            payload = encode_event(options.gateway_id, event);
+            payload = is_file_notice(event) ? encode_file_notice(options.gateway_id, event)
+                                            : encode_event(options.gateway_id, event);
         } catch (const std::exception& e) {
             // Out of memory, in practice: try again later rather than skip the event.
             stats.last_error = "event encoding failed: " + std::string(e.what());
@@ -68,14 +69,17 @@ bool MqttForwarder::Impl::publish_events(std::unique_lock<std::mutex>& lock) {
             return published;
         }
         const std::uint64_t id = next_batch_id++;
-        const std::size_t bytes = payload.size() + topics.events.size();
+        // File notices travel in the events stream (one cursor, one order) but are
+        // published on their own topic.
+        const std::string& topic = is_file_notice(event) ? topics.files : topics.events;
+        const std::size_t bytes = payload.size() + topic.size();
         // Into the window before publishing: the ack may be quick.
         event_window.push({id, event.id, event.id, 1, false, bytes});
         events_read_to = event.id;
         lock.unlock();
         std::string publish_error;
         try {
-            client->publish(mqtt::make_message(topics.events, std::move(payload), 1, false), context_of(id),
+            client->publish(mqtt::make_message(topic, std::move(payload), 1, false), context_of(id),
                             event_listener);
         } catch (const std::exception& e) {
             publish_error = e.what();

@@ -79,3 +79,25 @@ TEST_CASE("a detail that is not a JSON object is carried as raw text, and the pa
     CHECK(parsed["gateway"] == "gw\xEF\xBF\xBD");
     CHECK(parsed["meter"] == "m\xEF\xBF\xBD");
 }
+
+TEST_CASE("a file_forwarded event is a files notice with the notice's own fields", "[encoding][files]") {
+    GatewayEvent event;
+    event.id = 42;
+    event.ts_us = 1'763'719'502'120'000;  // 2025-11-21T10:05:02.120Z
+    event.kind = "file_forwarded";
+    event.detail_json = R"({"meter":"pq7","name":"142300003_1454408745_133724_07.pqd","size":1234,)"
+                        R"("sha256":"ab","remote_path":"/in/site-01/pq7/142300003_1454408745_133724_07.pqd",)"
+                        R"("sink":"sftp.headend","id":7})";
+    REQUIRE(northbound::is_file_notice(event));
+    const auto json = nlohmann::json::parse(northbound::encode_file_notice("site-01", event));
+    CHECK(json["gateway"] == "site-01");
+    CHECK(json["id"] == 42);  // the event id, never the detail's
+    CHECK(json["ts"] == "2025-11-21T10:05:02.120Z");
+    CHECK(json["meter"] == "pq7");
+    CHECK(json["size"] == 1234);
+    CHECK(json["sha256"] == "ab");
+    CHECK(json["sink"] == "sftp.headend");
+    CHECK_FALSE(json.contains("kind"));
+    event.kind = "meter_alarm";
+    CHECK_FALSE(northbound::is_file_notice(event));
+}

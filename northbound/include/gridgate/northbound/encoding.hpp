@@ -40,6 +40,14 @@ std::string encode_readings_batch(std::string_view gateway_id, std::span<const S
 // Always valid JSON (invalid UTF-8 becomes U+FFFD).
 std::string encode_event(std::string_view gateway_id, const GatewayEvent& event);
 
+// Events of kind "file_forwarded" (a file sink delivered a spooled file) are published on
+// the `files` topic instead, as the notice itself: {"gateway":..,"id":..,"ts":..} followed
+// by the notice's fields (meter, name, size, sha256, remote_path, sink, received,
+// forwarded, details). docs/northbound.md.
+inline constexpr std::string_view file_notice_kind = "file_forwarded";
+inline bool is_file_notice(const GatewayEvent& event) { return event.kind == file_notice_kind; }
+std::string encode_file_notice(std::string_view gateway_id, const GatewayEvent& event);
+
 // Retained status payloads: birth ("online"), last will ("offline", unexpected) and
 // clean shutdown ("offline", clean). `details` is a JSON object text merged in, or empty;
 // its keys follow gateway, state and ts, which it cannot override. Throws
