@@ -75,6 +75,45 @@ INSERT INTO readings_v3(seq, point, ts, value)
 DROP TABLE readings;
 ALTER TABLE readings_v3 RENAME TO readings;
 )sql",
+
+    // 4: the file spool's index (docs/store.md, "File index"; store/src/file_index*.cpp):
+    // a row per file taken from a meter, a row per (file, file sink) delivery, and the
+    // spool's lifetime counters. File rows are never deleted (an evicted file keeps its
+    // row as the record of what happened to it), so ids are max+1 and never reused.
+    // `evicted` is NULL while the spooled copy is held; the partial index makes the
+    // held files (few, bounded by the spool quota) cheap to walk and sum.
+    R"sql(
+CREATE TABLE files(
+    id               INTEGER PRIMARY KEY,
+    meter            TEXT NOT NULL,
+    name             TEXT NOT NULL,
+    spool_name       TEXT NOT NULL,
+    size             INTEGER NOT NULL,
+    sha256           TEXT NOT NULL,
+    source           TEXT NOT NULL,
+    meter_mtime      INTEGER NOT NULL,
+    received         INTEGER NOT NULL,
+    type_bits        INTEGER NOT NULL,
+    name_time        INTEGER NOT NULL,
+    well_formed      INTEGER NOT NULL,
+    pqdif            TEXT NOT NULL CHECK (pqdif = '' OR (json_valid(pqdif) AND json_type(pqdif) = 'object')),
+    deleted_on_meter INTEGER NOT NULL DEFAULT 0,
+    evicted          INTEGER,
+    UNIQUE(meter, name)
+);
+CREATE INDEX files_held ON files(id, size) WHERE evicted IS NULL;
+
+CREATE TABLE deliveries(
+    file_id     INTEGER NOT NULL REFERENCES files(id),
+    sink        TEXT NOT NULL,
+    delivered   INTEGER NOT NULL,
+    remote_path TEXT NOT NULL,
+    PRIMARY KEY(file_id, sink)
+) WITHOUT ROWID;
+
+INSERT INTO meta(key, value)
+    VALUES('spool_files_added', 0), ('spool_evicted_delivered', 0), ('spool_evicted_undelivered', 0);
+)sql",
 };
 
 }  // namespace

@@ -40,7 +40,7 @@ void check_v1_readings(ReadingLog& log) {
 
 }  // namespace
 
-TEST_CASE("migrations: a v1 store from gridgate 0.1 opens as v3 with everything intact") {
+TEST_CASE("migrations: a v1 store from gridgate 0.1 opens at the current version with everything intact") {
     TempDir dir;
     const std::string path = copy_fixture(dir, "v1.db");
     {
@@ -57,7 +57,7 @@ TEST_CASE("migrations: a v1 store from gridgate 0.1 opens as v3 with everything 
         CHECK(log.quota_state().dropped_unacked == 0);
     }
     RawDb raw(path);
-    CHECK(raw.query_int("PRAGMA user_version") == 3);
+    CHECK(raw.query_int("PRAGMA user_version") == ReadingLog::schema_version);
     CHECK(raw.query_text("SELECT typeof(value) FROM readings WHERE seq = 8") == "integer");
     CHECK(raw.query_text("SELECT typeof(value) FROM readings WHERE seq = 1") == "real");  // copied as it was
     CHECK(raw.query_int("SELECT count(*) FROM pragma_table_info('readings') WHERE name = 'quality'") == 0);
@@ -65,7 +65,7 @@ TEST_CASE("migrations: a v1 store from gridgate 0.1 opens as v3 with everything 
     check_v1_readings(again);
 }
 
-TEST_CASE("migrations: v1 -> v2 -> v3 one step at a time") {
+TEST_CASE("migrations: v1 -> v2 -> current one step at a time") {
     TempDir dir;
     const std::string path = copy_fixture(dir, "v1.db");
     {
@@ -86,7 +86,7 @@ TEST_CASE("migrations: v1 -> v2 -> v3 one step at a time") {
     REQUIRE(audit.size() == 1);
     CHECK(audit[0].kind == "written_at_v2");
     RawDb raw(path);
-    CHECK(raw.query_int("PRAGMA user_version") == 3);
+    CHECK(raw.query_int("PRAGMA user_version") == ReadingLog::schema_version);
 }
 
 TEST_CASE("migrations: a new store starts at the current version with its bookkeeping") {

@@ -42,7 +42,7 @@ TEST_CASE("a database from a newer gridgated is refused untouched") {
         raw.exec("CREATE TABLE something_new(x); PRAGMA user_version = 7");
     }
     const std::string before = read_file(path);
-    CHECK_THROWS_WITH(ReadingLog({path}), "database schema version 7 is newer than this gridgated supports (3); "
+    CHECK_THROWS_WITH(ReadingLog({path}), "database schema version 7 is newer than this gridgated supports (4); "
                                           "refusing to open " + path);
     CHECK(open_error_kind(path) == StoreErrorKind::schema_newer);
     CHECK(read_file(path) == before);  // not even switched to WAL

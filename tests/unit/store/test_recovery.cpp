@@ -96,7 +96,7 @@ TEST_CASE("recovery: a store from a newer gridgated (golden) is refused and left
         FAIL("opened a version-9 store");
     } catch (const StoreError& e) {
         CHECK(e.kind() == StoreErrorKind::schema_newer);
-        CHECK(std::string(e.what()) == "database schema version 9 is newer than this gridgated supports (3); "
+        CHECK(std::string(e.what()) == "database schema version 9 is newer than this gridgated supports (4); "
                                        "refusing to open " + path);
     }
     CHECK(file_bytes(path) == original);

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -98,6 +99,38 @@ public:
     // Moves the sink's event cursor forward to id (never backward; clamped to the newest
     // event id); durable on return.
     virtual void advance_event_cursor(std::string_view sink, std::uint64_t id) = 0;
+};
+
+
+// A file held in the gateway's spool (a PQDIF recording pulled from a meter, pushed by
+// it into its inbox, or attached to an HTTPS notification), as a northbound file sink
+// sees it.
+struct SpooledFile {
+    std::uint64_t id = 0;          // increasing; unique per gateway
+    std::string meter;             // configured meter id ("" when no meter claimed it)
+    std::string name;              // the file's original name
+    std::string local_path;        // absolute path of the spooled copy
+    std::uint64_t size = 0;
+    std::string sha256;            // lowercase hex of the whole file
+    TimestampUs received_us = 0;   // when the spool took it (UTC)
+    std::string details_json;      // a JSON object: source, type bits, PQDIF check...
+};
+
+// The durable record of spooled files that northbound file sinks (SFTP) deliver, with a
+// delivery record per sink. Thread-safe.
+class FileOutbox {
+public:
+    virtual ~FileOutbox() = default;
+    // The oldest file still in the spool with id > after_id that `sink` has not
+    // delivered; nullopt when there is none.
+    virtual std::optional<SpooledFile> next_undelivered(std::string_view sink, std::uint64_t after_id) = 0;
+    // Records that `sink` delivered the file (the far side confirmed it: renamed into
+    // place and its size checked), together with the `files` notice for it (a JSON
+    // object), in one fsynced transaction: the notice becomes a gateway event of kind
+    // "file_forwarded" that the MQTT forwarder publishes on the `files` topic. Calling it
+    // again for the same (sink, id) changes nothing. Throws when the store refuses.
+    virtual void mark_delivered(std::string_view sink, std::uint64_t id, std::string_view remote_path,
+                                std::string_view notice_json) = 0;
 };
 
 }  // namespace gridgate

@@ -53,8 +53,9 @@ public:
     ReadingLog(const ReadingLog&) = delete;
     ReadingLog& operator=(const ReadingLog&) = delete;
 
-    // 1: reading log, points, cursors; 2: audit log; 3: compact reading rows.
-    static constexpr int schema_version = 3;
+    // 1: reading log, points, cursors; 2: audit log; 3: compact reading rows;
+    // 4: the file spool's index (files, deliveries, spool counters: FileIndex).
+    static constexpr int schema_version = 4;
 
     // Appends all readings in one transaction; durable (per SyncMode) on return.
     // On failure the transaction is rolled back, nothing is assigned a seq, and
