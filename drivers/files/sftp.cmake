@@ -1,0 +1,9 @@
+set(GG_FILES_SOURCES
+  ${CMAKE_CURRENT_LIST_DIR}/src/sftp_session.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/src/sftp_read_pipeline.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/src/sftp_transfer.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/src/ssh_connect.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/src/ssh_watchdog.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/src/transfer_pacer.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/src/sha256.cpp
+)
