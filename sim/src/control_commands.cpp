@@ -14,7 +14,8 @@ std::string usage() {
     return "commands: fault <meter> " + std::string(fault_usage) +
            "; freeze <meter> on|off; stats; dnp3 freeze <meter>|drop-confirms <meter> on|off|restart <meter>|"
            "clock <meter> <offset>|stats; dlms stats|profile <meter> [from_ms to_ms]|clock <meter> <offset>|"
-           "status <meter> <bits>|outage <meter> <duration>|link <meter> down|up; help";
+           "status <meter> <bits>|outage <meter> <duration>|link <meter> down|up; "
+           "pqdif make [type|next] [count]|list|grow <duration>; help";
 }
 
 std::vector<std::string_view> split_words(std::string_view line) {
@@ -114,12 +115,18 @@ std::string run_control_command(std::string_view line, MeterFleet& fleet, Dnp3Fl
 
 std::string run_control_command(std::string_view line, MeterFleet& fleet, Dnp3Fleet* dnp3, DlmsFleet* dlms,
                                 const Dnp3Now& now) {
+    return run_control_command(line, fleet, dnp3, dlms, nullptr, now);
+}
+
+std::string run_control_command(std::string_view line, MeterFleet& fleet, Dnp3Fleet* dnp3, DlmsFleet* dlms,
+                                PqdifControl* pqdif, const Dnp3Now& now) {
     const std::vector<std::string_view> words = split_words(line);
     if (words.empty()) return error("empty command; " + usage());
     if (words[0] == "fault") return fault_command(words, fleet, dnp3);
     if (words[0] == "freeze") return freeze_command(words, fleet, dnp3, now.steady);
     if (words[0] == "dnp3") return run_dnp3_command(words, dnp3, now);
     if (words[0] == "dlms") return run_dlms_command(words, dlms, now.utc_us);
+    if (words[0] == "pqdif") return run_pqdif_command(words, pqdif);
     if (words[0] == "stats" && words.size() == 1) return stats_json(fleet);
     if (words[0] == "help" && words.size() == 1) return usage();
     return error("unknown command '" + std::string(line) + "'; " + usage());

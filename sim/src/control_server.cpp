@@ -30,14 +30,16 @@ class ControlSession;
 }  // namespace
 
 struct ControlServer::State {
-    State(boost::asio::io_context& io, std::string p, MeterFleet& f, Logger& l, Dnp3Fleet* d, DlmsFleet* c)
-        : acceptor(io), path(std::move(p)), fleet(f), dnp3(d), dlms(c), logger(l) {}
+    State(boost::asio::io_context& io, std::string p, MeterFleet& f, Logger& l, Dnp3Fleet* d, DlmsFleet* c,
+          PqdifControl* q)
+        : acceptor(io), path(std::move(p)), fleet(f), dnp3(d), dlms(c), pqdif(q), logger(l) {}
 
     stream_protocol::acceptor acceptor;
     std::string path;
     MeterFleet& fleet;
     Dnp3Fleet* dnp3;
     DlmsFleet* dlms;
+    PqdifControl* pqdif;
     Logger& logger;
     bool stopped = false;
     std::vector<std::weak_ptr<ControlSession>> sessions;
@@ -74,7 +76,7 @@ private:
         std::string line;
         std::getline(stream, line);
         const Dnp3Now now{std::chrono::steady_clock::now(), SystemClock{}.now_utc_us()};
-        reply(run_control_command(line, server_->fleet, server_->dnp3, server_->dlms, now), false);
+        reply(run_control_command(line, server_->fleet, server_->dnp3, server_->dlms, server_->pqdif, now), false);
     }
 
     void reply(std::string text, bool then_close) {
@@ -112,8 +114,8 @@ void accept_next(const std::shared_ptr<ControlServer::State>& state) {
 }  // namespace
 
 ControlServer::ControlServer(boost::asio::io_context& io, const std::string& path, MeterFleet& fleet,
-                             Logger& logger, Dnp3Fleet* dnp3, DlmsFleet* dlms)
-    : state_(std::make_shared<State>(io, path, fleet, logger, dnp3, dlms)) {
+                             Logger& logger, Dnp3Fleet* dnp3, DlmsFleet* dlms, PqdifControl* pqdif)
+    : state_(std::make_shared<State>(io, path, fleet, logger, dnp3, dlms, pqdif)) {
     struct stat st {};
     if (::lstat(path.c_str(), &st) == 0) {
         if (!S_ISSOCK(st.st_mode)) throw std::runtime_error("control path '" + path + "' exists and is not a socket");

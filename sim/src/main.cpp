@@ -25,6 +25,7 @@
 #include "gridgate/sim/dnp3_serial_line.hpp"
 #include "gridgate/sim/dnp3_tcp_server.hpp"
 #include "gridgate/sim/meter_tcp_server.hpp"
+#include "gridgate/sim/pqdif_recorder.hpp"
 #include "gridgate/sim/rtu_bus.hpp"
 #include "gridgate/sim/served_log.hpp"
 #include "gridgate/sim/sim_options.hpp"
@@ -220,6 +221,8 @@ int run(const SimOptions& o) {
     std::vector<std::unique_ptr<DlmsTcpServer>> dlms_servers;
     std::unique_ptr<DlmsSerialLine> dlms_line;
     std::shared_ptr<DlmsProfileTicker> dlms_ticker;
+    const SystemClock pqdif_clock;
+    std::unique_ptr<PqdifRecorder> pqdif;
     std::unique_ptr<ControlServer> control;
     try {
         if (!o.serve_log_path.empty()) served_log = std::make_unique<ServedLogFile>(io.get_executor(), o.serve_log_path);
@@ -250,8 +253,12 @@ int run(const SimOptions& o) {
             dlms_ticker = std::make_shared<DlmsProfileTicker>(io.get_executor(), dlms);
             dlms_ticker->start();
         }
+        if (o.pqdif.enabled()) {
+            pqdif = std::make_unique<PqdifRecorder>(io.get_executor(), o.pqdif, pqdif_clock, logger);
+            pqdif->start();
+        }
         if (!o.control_path.empty())
-            control = std::make_unique<ControlServer>(io, o.control_path, fleet, logger, &dnp3, &dlms);
+            control = std::make_unique<ControlServer>(io, o.control_path, fleet, logger, &dnp3, &dlms, pqdif.get());
     } catch (const std::exception& e) {
         logger.error("metersim", e.what());
         return 1;
@@ -277,6 +284,7 @@ int run(const SimOptions& o) {
     if (dlms_line)
         where += (where.empty() ? "" : ", ") + std::to_string(o.dlms_physical_ids.size()) + " DLMS meter(s) on " +
                  dlms_line->device() + " at " + to_string(o.rtu.line);
+    if (pqdif) where += (where.empty() ? "" : ", ") + std::string("PQDIF recordings in ") + o.pqdif.dir;
     logger.info("metersim", where + (o.control_path.empty() ? "" : ", control socket " + o.control_path));
 
     io.run();
@@ -288,6 +296,7 @@ int run(const SimOptions& o) {
     for (auto& server : dlms_servers) server->stop();
     if (dlms_line) dlms_line->stop();
     if (dlms_ticker) dlms_ticker->stop();
+    if (pqdif) pqdif->stop();  // slow writes finish: no half file after a clean stop
     if (control) control->stop();
     if (served_log) served_log->close();
     return 0;

@@ -9,6 +9,7 @@
 
 #include "dlms_options.hpp"
 #include "dnp3_control.hpp"
+#include "pqdif_cli.hpp"
 
 namespace gridgate::sim {
 
@@ -335,8 +336,10 @@ CommandLine parse_command_line(int argc, const char* const argv[]) {
     SimOptions& o = out.options;
     RawOptions raw;
     DlmsRawOptions dlms_raw;
+    PqdifRawOptions pqdif_raw;
     po::options_description description = describe(o, raw);
     describe_dlms(description, o, dlms_raw);
+    describe_pqdif(description, o, pqdif_raw);
 
     po::variables_map vm;
     try {
@@ -356,9 +359,10 @@ CommandLine parse_command_line(int argc, const char* const argv[]) {
     if (const std::string error = check_rtu(o, raw, vm); !error.empty()) return fail(error);
     if (const std::string error = check_dnp3(o, raw, vm); !error.empty()) return fail(error);
     if (const std::string error = check_dlms(o, dlms_raw, vm); !error.empty()) return fail(error);
-    // With an RTU bus, DNP3 outstations or DLMS meters, Modbus TCP meters are served only
-    // when asked for.
-    const bool other_meters = o.rtu_enabled() || o.dnp3_enabled() || o.dlms_enabled();
+    if (const std::string error = check_pqdif_options(o, pqdif_raw, vm); !error.empty()) return fail(error);
+    // With an RTU bus, DNP3 outstations, DLMS meters or a PQDIF folder, Modbus TCP meters
+    // are served only when asked for.
+    const bool other_meters = o.rtu_enabled() || o.dnp3_enabled() || o.dlms_enabled() || o.pqdif.enabled();
     if (other_meters && vm["meters"].defaulted()) o.meters = 0;
     const std::size_t min_meters = other_meters ? 0 : 1;
     if (o.meters < min_meters || o.meters > max_meters)

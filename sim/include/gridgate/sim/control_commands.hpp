@@ -19,12 +19,17 @@
 //   dlms outage <meter> <duration>      a power outage from now (no intervals during it)
 //   dlms link <meter> down|up           stop / resume answering (TCP and HDLC); the
 //                                       profile goes on recording
+// and for the meter's PQDIF folder (--pqdif-dir; replies may span lines, see pqdif_control.hpp):
+//   pqdif make [type|next] [count]      recordings now -> their names, one per line
+//   pqdif list                          -> "<name> <size>" per line, oldest first
+//   pqdif grow <duration>               the next recording is written slowly over duration
 #include <string>
 #include <string_view>
 
 #include "gridgate/core/time.hpp"
 #include "gridgate/sim/dlms_meter.hpp"
 #include "gridgate/sim/dnp3_outstation.hpp"
+#include "gridgate/sim/pqdif_control.hpp"
 #include "gridgate/sim/simulated_meter.hpp"
 
 namespace gridgate::sim {
@@ -37,6 +42,9 @@ std::string run_control_command(std::string_view line, MeterFleet& fleet, Dnp3Fl
 // The same with DLMS meters too (`dlms` may be null).
 std::string run_control_command(std::string_view line, MeterFleet& fleet, Dnp3Fleet* dnp3, DlmsFleet* dlms,
                                 const Dnp3Now& now);
+// The same with the PQDIF folder too (`pqdif` may be null).
+std::string run_control_command(std::string_view line, MeterFleet& fleet, Dnp3Fleet* dnp3, DlmsFleet* dlms,
+                                PqdifControl* pqdif, const Dnp3Now& now);
 
 // {"dnp3":{"dnp1":{"address":1,"port":20000,"fault":"none","drop_confirms":false,
 //  "iin":"NEED_TIME","clock_offset_ms":-5000,"events_generated":8,...}}}

@@ -10,6 +10,7 @@
 #include "gridgate/core/log.hpp"
 #include "gridgate/sim/dlms_meter.hpp"
 #include "gridgate/sim/dnp3_outstation.hpp"
+#include "gridgate/sim/pqdif_control.hpp"
 #include "gridgate/sim/simulated_meter.hpp"
 
 namespace gridgate::sim {
@@ -18,9 +19,9 @@ class ControlServer {
 public:
     // Binds `path`, replacing a stale socket left by an earlier run; throws
     // std::runtime_error if the path exists and is not a socket, or on bind errors.
-    // `dnp3` and `dlms` (may be null) must outlive the server like the fleet.
+    // `dnp3`, `dlms` and `pqdif` (may be null) must outlive the server like the fleet.
     ControlServer(boost::asio::io_context& io, const std::string& path, MeterFleet& fleet, Logger& logger,
-                  Dnp3Fleet* dnp3 = nullptr, DlmsFleet* dlms = nullptr);
+                  Dnp3Fleet* dnp3 = nullptr, DlmsFleet* dlms = nullptr, PqdifControl* pqdif = nullptr);
     ~ControlServer();
     ControlServer(const ControlServer&) = delete;
     ControlServer& operator=(const ControlServer&) = delete;

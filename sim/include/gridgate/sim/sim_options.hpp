@@ -12,6 +12,7 @@
 #include "gridgate/sim/dlms_server.hpp"
 #include "gridgate/sim/dnp3_options.hpp"
 #include "gridgate/sim/fault.hpp"
+#include "gridgate/sim/pqdif_options.hpp"
 #include "gridgate/sim/register_map.hpp"
 #include "gridgate/sim/rtu_options.hpp"
 
@@ -79,6 +80,9 @@ struct SimOptions {
     DlmsHdlcOptions dlms_hdlc;
     Duration dlms_tcp_inactivity = std::chrono::seconds(60);          // 0 = never
     Duration dlms_interframe_timeout = std::chrono::milliseconds(1000);
+
+    // The meter's PQDIF folder (--pqdif-dir and the other --pqdif-* options).
+    PqdifRecorderOptions pqdif;
 
     std::string meter_id(std::size_t index) const { return id_prefix + std::to_string(index + 1); }
     // RTU slaves are named after their address: <prefix><address>.
