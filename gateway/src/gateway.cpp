@@ -15,6 +15,7 @@
 
 #include "config_mapping.hpp"
 #include "control_server.hpp"
+#include "files_service.hpp"
 #include "dlms_meter.hpp"
 #include "dnp3_meter.hpp"
 #include "gridgate/core/clock.hpp"
@@ -80,6 +81,7 @@ struct Gateway::Impl {
     std::vector<std::shared_ptr<MeterTask>> tasks;
     std::vector<std::unique_ptr<Dnp3Meter>> dnp3_meters;
     std::vector<std::unique_ptr<DlmsMeter>> dlms_meters;
+    std::unique_ptr<FilesService> files;
     std::unique_ptr<ControlServer> control;
     std::atomic<bool> suspend_low{false};  // stop_low_priority quota policy in force
     bool shutting_down = false;
@@ -101,6 +103,8 @@ void Gateway::Impl::open() {
 
     const std::string password = config.mqtt.password_file.empty() ? std::string() : read_secret(config.mqtt.password_file);
     mqtt = std::make_unique<northbound::MqttForwarder>(to_mqtt_options(config, password), *log, *log, clock, logger);
+    files = std::make_unique<FilesService>(config, store_options.path, *log, [this] { mqtt->notify_new_events(); },
+                                           clock, logger);
 
     store::GroupCommitOptions commit_options;
     commit_options.interval = config.store.commit_interval;
@@ -207,6 +211,23 @@ void Gateway::Impl::open() {
             logger.set_trace(meter, state == "on");
             return json{{"ok", true}, {"meter", meter}, {"trace", state == "on"}}.dump();
         }
+        if (command == "files") {
+            // files [N] | files pull <meter>
+            if (meter == "pull") {
+                if (!files->pull_now(state))
+                    return json{{"error", "usage: files pull <meter> (a meter with a pqdif pull)"}}.dump();
+                return json{{"ok", true}, {"meter", state}, {"requested", "pull"}}.dump();
+            }
+            std::size_t max_files = 50;
+            if (!meter.empty()) {
+                try {
+                    max_files = static_cast<std::size_t>(std::stoul(meter));
+                } catch (const std::exception&) {
+                    return json{{"error", "usage: files [max files] | files pull <meter>"}}.dump();
+                }
+            }
+            return files->status(max_files).dump();
+        }
         if (command == "dlms") {
             // dlms <meter> read-profile | check-clock | set-clock: now rather than on schedule.
             const auto it = std::find_if(dlms_meters.begin(), dlms_meters.end(),
@@ -219,8 +240,8 @@ void Gateway::Impl::open() {
             return json{{"ok", true}, {"meter", meter}, {"requested", state}}.dump();
         }
         return json{{"error", "unknown request '" + request +
-                                  "'; expected status, backlog, trace <meter> on|off or dlms <meter> "
-                                  "read-profile|check-clock|set-clock"}}.dump();
+                                  "'; expected status, backlog, trace <meter> on|off, dlms <meter> "
+                                  "read-profile|check-clock|set-clock, files [N] or files pull <meter>"}}.dump();
     }, logger);
     control->start();
 }
@@ -228,6 +249,7 @@ void Gateway::Impl::open() {
 void Gateway::Impl::start() {
     started_at = clock.steady_now();
     mqtt->start();
+    files->start();
     for (auto& t : tasks) t->start();
     for (auto& d : dnp3_meters) d->start();
     for (auto& d : dlms_meters) d->start();
@@ -279,6 +301,9 @@ void Gateway::Impl::shutdown() {
     shutting_down = true;
     status_timer.cancel();
     control->stop();
+    // Files first: uploads and downloads stop between chunks (resumed at the next start),
+    // the receiver stops taking notifications.
+    files->stop();
     // 1. Meters: no new polls; the in-flight one finishes and submits its readings.
     auto remaining = std::make_shared<std::size_t>(tasks.size());
     auto after_meters = [this] {
@@ -292,6 +317,7 @@ void Gateway::Impl::shutdown() {
                 logger.error("store", std::to_string(committer->stats().pending) +
                                           " reading(s) could not be committed before shutdown");
             mqtt->notify_new_data();
+            mqtt->notify_new_events();
             mqtt->stop();
             logger.info("gateway", "stopped cleanly at seq " + std::to_string(log->last_seq()));
             io.stop();
@@ -462,6 +488,11 @@ json Gateway::Impl::status() const {
     json dlms = json::array();
     for (const auto& d : dlms_meters) dlms.push_back(d->status_json());
     s["dlms"] = dlms;
+    try {
+        s["files"] = files->summary();
+    } catch (const std::exception& e) {
+        s["files"] = {{"error", e.what()}};
+    }
     return s;
 }
 

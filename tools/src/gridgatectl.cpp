@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "files_table.hpp"
+
 using json = nlohmann::json;
 
 namespace {
@@ -27,6 +29,9 @@ void usage(std::ostream& out) {
            "  trace METER on|off     hex trace of one meter's protocol frames in the log\n"
            "  dlms METER read-profile|check-clock|set-clock\n"
            "                         a DLMS meter's profile read, clock check or clock set, now\n"
+           "  files [N]              the spool's newest N files (default 50) with their state,\n"
+           "                         PQDIF pulls, push inboxes, SFTP sinks, HTTPS notifications\n"
+           "  files pull METER       pull a meter's PQDIF files now\n"
            "The socket defaults to $GRIDGATE_SOCKET or " << default_socket << ".\n";
 }
 
@@ -233,6 +238,7 @@ int main(int argc, char** argv) {
         if (raw) std::cout << j.dump(2) << '\n';
         else if (words[0] == "status") print_status(j);
         else if (words[0] == "backlog") print_backlog(j);
+        else if (words[0] == "files" && (words.size() < 2 || words[1] != "pull")) gridgate::tools::print_files(j);
         else std::cout << j.dump() << '\n';
         return 0;
     } catch (const std::exception& e) {
