@@ -62,7 +62,7 @@ class Sshd:
     """An sshd serving internal-sftp only, to the user running the test, chrooted into
     `root` (a root-owned 0755 folder: what the client sees as "/")."""
 
-    def __init__(self, wd, name, client_key, port=None):
+    def __init__(self, wd, name, client_key, port=None, password=None):
         self.wd = wd
         self.name = name
         self.client_key_path = client_key
@@ -77,13 +77,31 @@ class Sshd:
         with open(client_key + ".pub") as src, open(self.authorized, "w") as dst:
             dst.write(src.read())
         self.port = port or h.free_port()
+        self.password = password
+        if password:
+            # Password logins for the test user without touching the machine's accounts:
+            # sshd runs in its own mount namespace over a copy of /etc/shadow.
+            self.shadow = os.path.join(self.dir, "shadow")
+            hashed = run(["openssl", "passwd", "-6", password]).stdout.strip()
+            user = run(["id", "-un"]).stdout.strip()
+            with open("/etc/shadow") as f:
+                lines = f.read().splitlines()
+            with open(self.shadow, "w") as f:
+                for line in lines:
+                    if line.startswith(user + ":"):
+                        fields = line.split(":")
+                        fields[1] = hashed
+                        line = ":".join(fields)
+                    f.write(line + "\n")
+            os.chmod(self.shadow, 0o600)
         self.conf = os.path.join(self.dir, "sshd_config")
         with open(self.conf, "w") as f:
             f.write("Port %d\nListenAddress 127.0.0.1\nHostKey %s\nPidFile none\nUsePAM no\nStrictModes no\n"
-                    "PermitRootLogin yes\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+                    "PermitRootLogin yes\nPasswordAuthentication %s\nKbdInteractiveAuthentication no\n"
                     "AuthorizedKeysFile %s\nSubsystem sftp internal-sftp\nForceCommand internal-sftp\n"
                     "ChrootDirectory %s\nAllowTcpForwarding no\nX11Forwarding no\nLogLevel VERBOSE\n"
-                    % (self.port, self.host_key, self.authorized, chroot_path(self.root)))
+                    % (self.port, self.host_key, "yes" if password else "no", self.authorized,
+                       chroot_path(self.root)))
         os.makedirs("/run/sshd", exist_ok=True)
         self.proc = None
         self.starts = 0
@@ -91,7 +109,11 @@ class Sshd:
 
     def start(self):
         self.starts += 1
-        self.proc = self.wd.start("%s-%d" % (self.name, self.starts), [SSHD, "-D", "-e", "-f", self.conf])
+        argv = [SSHD, "-D", "-e", "-f", self.conf]
+        if self.password:  # the shell execs sshd: the pid stays sshd's
+            argv = ["unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                    'mount --bind "$0" /etc/shadow && exec "$@"', self.shadow] + argv
+        self.proc = self.wd.start("%s-%d" % (self.name, self.starts), argv)
         h.wait_port(self.port)
 
     def kill(self):
@@ -107,6 +129,11 @@ class Sshd:
                     os.kill(int(token[4:]), 9)
                 except ProcessLookupError:
                     pass
+
+    def password_yaml(self, password_key, user="root"):
+        """Password login, the password under ssh: <password_key> in the secrets file."""
+        return "{host: 127.0.0.1, port: %d, user: %s, auth: password, password_key: %s, host_key_fingerprints: [\"%s\"]}" % (
+            self.port, user, password_key, self.fingerprint)
 
     def yaml(self, user="root"):
         return "{host: 127.0.0.1, port: %d, user: %s, auth: key, private_key_file: %s, host_key_fingerprints: [\"%s\"]}" % (
@@ -280,10 +307,10 @@ def files_status(wd):
     return json.loads(out)
 
 
-def config(wd, gw, mqtt_port, meters_yaml, files_yaml, data="data"):
+def config(wd, gw, mqtt_port, meters_yaml, files_yaml, data="data", gateway_extra=""):
     cfg = wd.file("gridgate.yaml")
     h.write_config(cfg, (
-        "gateway: {id: %s, data_dir: %s, control_socket: %s}\n"
+        "gateway: {id: %s, data_dir: %s, control_socket: %s" + gateway_extra + "}\n"
         "mqtt: {host: 127.0.0.1, port: %d}\n"
         "store: {commit_interval: 50ms}\n"
         "meters:\n%s"

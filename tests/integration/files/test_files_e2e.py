@@ -25,7 +25,8 @@ class FilesEndToEnd(unittest.TestCase):
         self.wd = h.Workdir("gg-files-e2e-")
         wd = self.wd
         self.key = k.keypair(wd.file("client_key"))
-        self.meter_sshd = k.Sshd(wd, "meter-sshd", self.key)
+        # The meter's SFTP service takes a password (from the gateway's secrets file).
+        self.meter_sshd = k.Sshd(wd, "meter-sshd", self.key, password="PQ-reader-1")
         self.headend = k.Sshd(wd, "headend-sshd", self.key)
         os.makedirs(os.path.join(self.headend.root, "incoming"))
         self.inbox_sshd = None
@@ -64,7 +65,12 @@ class FilesEndToEnd(unittest.TestCase):
         return by_name
 
     def start_gateway(self, meters_yaml, files_yaml):
-        self.cfg = k.config(self.wd, GW, self.mqtt_port, meters_yaml, files_yaml)
+        secrets = self.wd.file("secrets.yaml")
+        with open(secrets, "w") as f:
+            f.write("ssh:\n  pq1-reader: PQ-reader-1\n")
+        os.chmod(secrets, 0o600)
+        self.cfg = k.config(self.wd, GW, self.mqtt_port, meters_yaml, files_yaml,
+                            gateway_extra=", secrets_file: " + secrets)
         self.gw = h.gridgated(self.wd, self.cfg)
         h.wait_until(lambda: os.path.exists(self.wd.file("gg.sock")), 20, "gridgated's control socket")
 
@@ -76,7 +82,7 @@ class FilesEndToEnd(unittest.TestCase):
         wd = self.wd
         k.start_pqdif_meter(wd, self.meter_dir, 4)
         pull = ("    pqdif:\n      ssh: %s\n      directory: /pqdif\n      interval: 1h\n      settle: 300ms\n"
-                "      delete_after_forward: true\n      capacity: 100MB\n" % self.meter_sshd.yaml())
+                "      delete_after_forward: true\n      capacity: 100MB\n" % self.meter_sshd.password_yaml("pq1-reader"))
         # Copies of what the meter holds now: it deletes them once delivered.
         originals = wd.file("originals")
         os.makedirs(originals)

@@ -39,7 +39,7 @@ TEST_CASE("list and stat show files and folders", "[sftp]") {
     const bool chroot = GENERATE(true, false);
     CAPTURE(chroot);
     TempDir dir("gg-sftp");
-    SshdFixture sshd(dir.path() / "server", SshdOptions{.chroot = chroot});
+    SshdFixture sshd(dir.path() / "server", SshdOptions{.chroot = chroot, .password = {}});
     const auto a = dir.write("server/root/pq/a.pqd", random_bytes(1000));
     dir.write("server/root/pq/b.pqd", "");
     std::filesystem::create_directories(sshd.root() / "pq" / "sub");
@@ -84,7 +84,7 @@ TEST_CASE("make_dirs creates nested folders and accepts existing ones", "[sftp]"
     const bool chroot = GENERATE(true, false);
     CAPTURE(chroot);
     TempDir dir("gg-sftp");
-    SshdFixture sshd(dir.path() / "server", SshdOptions{.chroot = chroot});
+    SshdFixture sshd(dir.path() / "server", SshdOptions{.chroot = chroot, .password = {}});
     SftpSession session(sshd.endpoint(), null_logger(), "sink");
 
     session.make_dirs(remote(sshd, "in/gw-1/meter-7"));
@@ -101,7 +101,7 @@ TEST_CASE("rename replaces an existing target and remove deletes", "[sftp]") {
     const bool chroot = GENERATE(true, false);
     CAPTURE(chroot);
     TempDir dir("gg-sftp");
-    SshdFixture sshd(dir.path() / "server", SshdOptions{.chroot = chroot});
+    SshdFixture sshd(dir.path() / "server", SshdOptions{.chroot = chroot, .password = {}});
     dir.write("server/root/up/x.pqd.part", "new content");
     dir.write("server/root/up/x.pqd", "old");
     dir.write("server/root/up/y.pqd.part", "fresh");

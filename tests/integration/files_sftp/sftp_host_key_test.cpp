@@ -2,6 +2,8 @@
 // SshErrorKind.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 #include "gridgate/testing/child_process.hpp"
 #include "gridgate/testing/ports.hpp"
 #include "sftp_test_support.hpp"
@@ -127,4 +129,31 @@ TEST_CASE("nothing listening is a connect error", "[sftp][connect]") {
     std::string message;
     CHECK(connect_error(endpoint, &message) == SshErrorKind::connect);
     CHECK_THAT(message, Catch::Contains("127.0.0.1:" + std::to_string(endpoint.port)));
+}
+
+TEST_CASE("password authentication against sshd: the right password opens, a wrong one is an auth error",
+          "[sftp][auth]") {
+    TempDir dir("gg-sftp");
+    testing::SshdOptions options;
+    options.password = "Meter-PQ-pw1";
+    SshdFixture sshd(dir.path() / "meter", options);
+    std::ofstream(sshd.root() / "a.pqd") << "recording";
+
+    auto endpoint = sshd.password_endpoint();
+    {
+        SftpSession session(endpoint, null_logger(), "meter-1");
+        const auto entries = session.list("/");
+        REQUIRE(entries.size() == 1);
+        CHECK(entries[0].name == "a.pqd");
+    }
+    endpoint.auth.password = "not-the-password";
+    std::string message;
+    CHECK(connect_error(endpoint, &message) == SshErrorKind::auth);
+    CHECK_THAT(message, !Catch::Contains("not-the-password"));
+
+    // A key the server does not know, then the password: the password still gets in.
+    endpoint = sshd.password_endpoint();
+    endpoint.auth.private_key_file = make_key(dir, "stranger").string();
+    SftpSession session(endpoint, null_logger(), "meter-1");
+    CHECK(session.list("/").size() == 1);
 }

@@ -28,7 +28,7 @@ TEST_CASE("download whole and resumed from an offset is byte-identical", "[sftp]
     const bool chroot = GENERATE(true, false);
     CAPTURE(chroot);
     TempDir dir("gg-sftp");
-    SshdFixture sshd(dir.path() / "server", SshdOptions{.chroot = chroot});
+    SshdFixture sshd(dir.path() / "server", SshdOptions{.chroot = chroot, .password = {}});
     const std::string content = random_bytes(3 * 1024 * 1024 + 4321);  // not a multiple of any request size
     dir.write("server/root/pq/big.pqd", content);
     SftpSession session(sshd.endpoint(), null_logger(), "meter-1");
@@ -75,7 +75,7 @@ TEST_CASE("upload whole and resumed, then sha256_prefix of the remote file", "[s
     const bool chroot = GENERATE(true, false);
     CAPTURE(chroot);
     TempDir dir("gg-sftp");
-    SshdFixture sshd(dir.path() / "server", SshdOptions{.chroot = chroot});
+    SshdFixture sshd(dir.path() / "server", SshdOptions{.chroot = chroot, .password = {}});
     std::filesystem::create_directories(sshd.root() / "in");
     const std::string content = random_bytes(2 * 1024 * 1024 + 77, 11);
     const auto local = dir.write("local.pqd", content);

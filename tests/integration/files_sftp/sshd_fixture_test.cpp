@@ -41,7 +41,7 @@ TEST_CASE("SshdFixture serves SFTP in a chroot to OpenSSH's client", "[sshd]") {
 
 TEST_CASE("SshdFixture without chroot uses absolute paths under root()", "[sshd]") {
     TempDir dir("gg-sshd");
-    SshdFixture sshd(dir.path() / "headend", SshdOptions{.chroot = false});
+    SshdFixture sshd(dir.path() / "headend", SshdOptions{.chroot = false, .password = {}});
     REQUIRE(sshd.remote_base() == sshd.root().string());
     dir.write("headend/root/a.txt", "abc");
     INFO(sshd.log_text());

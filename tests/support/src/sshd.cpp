@@ -63,6 +63,34 @@ std::string fingerprint_of(const fs::path& pub, const fs::path& work) {
     return fingerprint;
 }
 
+// A copy of /etc/shadow with `user`'s password hash set to a SHA-512 crypt of `password`.
+void write_shadow(const fs::path& file, const std::string& user, const std::string& password, const fs::path& work) {
+    const fs::path out = work / "passwd-hash.txt";
+    const fs::path log = work / "openssl.log";
+    {
+        ChildProcess child({"openssl", "passwd", "-6", password}, out, log);
+        const auto status = child.wait(std::chrono::seconds(10));
+        if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0)
+            throw std::runtime_error("openssl passwd failed:\n" + read_text_file(log));
+    }
+    std::string hash = read_text_file(out);
+    while (!hash.empty() && (hash.back() == '\n' || hash.back() == '\r')) hash.pop_back();
+    std::istringstream shadow(read_text_file("/etc/shadow"));
+    std::ofstream copy(file, std::ios::trunc);
+    bool found = false;
+    for (std::string line; std::getline(shadow, line);) {
+        if (line.rfind(user + ":", 0) == 0) {
+            const auto second = line.find(':', user.size() + 1);
+            line = user + ":" + hash + (second == std::string::npos ? std::string(":") : line.substr(second));
+            found = true;
+        }
+        copy << line << "\n";
+    }
+    if (!found) throw std::runtime_error("SshdFixture: " + user + " is not in /etc/shadow");
+    if (!copy) throw std::runtime_error("cannot write " + file.string());
+    fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write);
+}
+
 std::optional<pid_t> parent_of(pid_t pid) {
     std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
     std::string line;
@@ -130,7 +158,7 @@ void SshdFixture::Impl::write_config() const {
          << "UseDNS no\n"
          << "PermitRootLogin yes\n"
          << "PubkeyAuthentication yes\n"
-         << "PasswordAuthentication no\n"
+         << "PasswordAuthentication " << (options.password.empty() ? "no" : "yes") << "\n"
          << "KbdInteractiveAuthentication no\n"
          << "AuthorizedKeysFile " << authorized_keys.string() << "\n"
          << "LogLevel VERBOSE\n"
@@ -147,8 +175,14 @@ void SshdFixture::Impl::write_config() const {
 
 bool SshdFixture::Impl::launch() {
     ::mkdir("/run/sshd", 0755);  // privilege separation directory; may already exist
-    process = std::make_unique<ChildProcess>(
-        std::vector<std::string>{sshd_binary, "-D", "-e", "-f", config_file.string()}, log_file);
+    std::vector<std::string> argv{sshd_binary, "-D", "-e", "-f", config_file.string()};
+    if (!options.password.empty()) {
+        // The shell execs sshd, so the child's pid is sshd's.
+        argv = {"unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                "mount --bind \"$0\" /etc/shadow && exec \"$@\"", (work / "shadow").string(),
+                sshd_binary, "-D", "-e", "-f", config_file.string()};
+    }
+    process = std::make_unique<ChildProcess>(argv, log_file);
     const bool ready = wait_until(
         [&] {
             if (!process->running()) return true;  // exited: stop waiting, report below
@@ -205,6 +239,7 @@ SshdFixture::SshdFixture(fs::path work, SshdOptions options) : impl_(std::make_u
     make_key(s.client_key, keygen_log);
     fs::copy_file(s.work / "client_ed25519.pub", s.authorized_keys, fs::copy_options::overwrite_existing);
     s.fingerprint = fingerprint_of(s.host_key_pub, s.work);
+    if (!s.options.password.empty()) write_shadow(s.work / "shadow", s.user, s.options.password, s.work);
 
     if (s.options.chroot) {
         char pattern[] = "/run/gg-sshd-XXXXXX";
@@ -252,6 +287,14 @@ files::SshEndpoint SshdFixture::endpoint() const {
     // Loopback: anything slower than this is a broken peer, and fault tests stay quick.
     ep.connect_timeout = std::chrono::seconds(5);
     ep.io_timeout = std::chrono::seconds(5);
+    return ep;
+}
+
+files::SshEndpoint SshdFixture::password_endpoint() const {
+    if (impl_->options.password.empty()) throw std::logic_error("SshdFixture: no password set");
+    files::SshEndpoint ep = endpoint();
+    ep.auth.private_key_file.clear();
+    ep.auth.password = impl_->options.password;
     return ep;
 }
 

@@ -22,6 +22,10 @@ struct SshdOptions {
     // a chroot path through world-writable /tmp, so it is handed a symlink kept in a
     // root-only folder /run/gg-sshd-XXXXXX (removed with the fixture).
     bool chroot = true;
+    // When set, password authentication is on too and the user's password is this. sshd
+    // then runs in a mount namespace of its own (unshare -m) where /etc/shadow is a copy
+    // with the user's hash replaced: the machine's own accounts are left untouched.
+    std::string password;
 };
 
 class SshdFixture {
@@ -44,6 +48,8 @@ public:
     std::string host_key_fingerprint() const;          // "SHA256:..." of the host key
     // An endpoint with the user, key auth and the host key pinned by fingerprint.
     files::SshEndpoint endpoint() const;
+    // The same with password auth only (needs SshdOptions::password).
+    files::SshEndpoint password_endpoint() const;
 
     void start();      // again after stop(): same port, same keys
     void stop();       // SIGTERM; existing sessions' processes are killed too
