@@ -28,7 +28,9 @@
 #include "gridgate/store/reading_log.hpp"
 #include "gridgate/transport/line_access.hpp"
 #include "gridgate/transport/tcp_byte_channel.hpp"
+#include "clock_watch.hpp"
 #include "meter_task.hpp"
+#include "time_quality_sink.hpp"
 
 namespace gridgate::gateway {
 
@@ -55,6 +57,8 @@ struct Gateway::Impl {
     void start();
     void shutdown();
     void schedule_status();
+    void schedule_clock_watch();
+    json time_status() const;
     void seed_dnp3_dedup();
     json dnp3_status() const;
     json status() const;
@@ -74,6 +78,12 @@ struct Gateway::Impl {
     std::unique_ptr<northbound::MqttForwarder> mqtt;
     SharedDedup dnp3_dedup;  // before the committer: a commit finishing at its destruction still uses it
     std::unique_ptr<store::GroupCommitter> committer;
+    // The gateway's time: steps of the wall clock, and the quality flags every reading
+    // gets on its way to the committer (sink declared after it: destroyed first).
+    ClockWatch clock_watch{clock};
+    asio::steady_timer clock_timer{io};
+    std::atomic<std::uint32_t> time_flags{0};
+    std::unique_ptr<TimeQualitySink> quality_sink;
     std::map<std::string, std::unique_ptr<modbus::TcpClient>> clients;  // Modbus TCP connections
     std::map<std::string, std::unique_ptr<modbus::RtuBus>> buses;       // serial lines and RTU over TCP
     std::map<std::string, std::unique_ptr<transport::OwnedLine>> dnp3_lines;  // DNP3 TCP connections
@@ -130,6 +140,7 @@ void Gateway::Impl::open() {
     };
     committer = std::make_unique<store::GroupCommitter>(*log, commit_options, logger,
                                                         [this](store::SeqRange) { mqtt->notify_new_data(); });
+    quality_sink = std::make_unique<TimeQualitySink>(*committer, time_flags);
 
     for (const auto& c : config.connections) {
         if (c.protocol == "dnp3_tcp" || c.protocol == "dlms_tcp") {
@@ -168,7 +179,7 @@ void Gateway::Impl::open() {
             // Each profile resumes after the newest interval the store holds (gap refill).
             std::map<std::string, std::optional<TimestampUs>> ends;
             for (const auto& p : m.dlms_profiles) ends[p.name] = log->latest_ts(m.id, profile_points(p));
-            dlms_meters.push_back(std::make_unique<DlmsMeter>(line, clock, m, on_bus, ends, *committer, *log,
+            dlms_meters.push_back(std::make_unique<DlmsMeter>(line, clock, m, on_bus, ends, *quality_sink, *log,
                                                               [this] { mqtt->notify_new_events(); }, logger));
             continue;
         }
@@ -176,7 +187,7 @@ void Gateway::Impl::open() {
             const bool on_bus = !m.bus.empty();
             transport::LineAccess& line = on_bus ? static_cast<transport::LineAccess&>(*buses.at(link))
                                                  : static_cast<transport::LineAccess&>(*dnp3_lines.at(link));
-            dnp3_meters.push_back(std::make_unique<Dnp3Meter>(line, clock, m, on_bus, *committer, *log,
+            dnp3_meters.push_back(std::make_unique<Dnp3Meter>(line, clock, m, on_bus, *quality_sink, *log,
                                                               [this] { mqtt->notify_new_events(); }, dnp3_dedup,
                                                               logger));
             continue;
@@ -191,7 +202,7 @@ void Gateway::Impl::open() {
         }
         tasks.push_back(std::make_shared<MeterTask>(io.get_executor(), std::move(pollers), low, link,
                                                     m.poll_interval, jitter_offset(m.id, m.poll_jitter), clock,
-                                                    *committer, suspend_low, logger));
+                                                    *quality_sink, suspend_low, logger));
     }
 
     control = std::make_unique<ControlServer>(io, config.control_socket, [this](const std::string& request) {
@@ -259,6 +270,7 @@ void Gateway::Impl::start() {
         shutdown();
     });
     schedule_status();
+    schedule_clock_watch();
     integrity = std::make_unique<store::BackgroundCheck>(*log, logger);
     logger.info("gateway", "gateway " + config.id + " running: " + std::to_string(tasks.size() + dnp3_meters.size() + dlms_meters.size()) +
                                " meter(s) on " +
@@ -296,10 +308,51 @@ void Gateway::Impl::schedule_status() {
     });
 }
 
+void Gateway::Impl::schedule_clock_watch() {
+    clock_timer.expires_after(std::chrono::seconds(1));
+    clock_timer.async_wait([this](const boost::system::error_code& ec) {
+        if (ec || shutting_down) return;
+        if (const auto step = clock_watch.sample()) {
+            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(step->step).count();
+            // Whole seconds for big steps, milliseconds below a minute: the rest is sampling noise.
+            const Duration size = step->step >= Duration::zero() ? step->step : -step->step;
+            const Duration shown = size >= std::chrono::minutes(1)
+                                       ? Duration(std::chrono::round<std::chrono::seconds>(size))
+                                       : Duration(std::chrono::round<std::chrono::milliseconds>(size));
+            logger.warn("time", "the wall clock stepped " + std::string(ms >= 0 ? "forwards " : "backwards ") +
+                                    format_duration(shown) +
+                                    " (from " + format_iso8601_utc(step->wall_before) + " to " +
+                                    format_iso8601_utc(step->wall_after) +
+                                    "); polls realign, readings taken across it are flagged clock_step");
+            try {
+                log->record_event("gateway_clock_step", json{{"step_ms", ms},
+                                                             {"wall_before", format_iso8601_utc(step->wall_before)},
+                                                             {"wall_after", format_iso8601_utc(step->wall_after)}}
+                                                            .dump());
+                mqtt->notify_new_events();
+            } catch (const std::exception& e) {
+                logger.error("time", std::string("cannot record the clock step: ") + e.what());
+            }
+        }
+        schedule_clock_watch();
+    });
+}
+
+json Gateway::Impl::time_status() const {
+    json t{{"now", format_iso8601_utc(clock.now_utc_us())}, {"clock_steps", clock_watch.epoch()}};
+    if (const auto step = clock_watch.last_step())
+        t["last_step"] = {{"step_ms", std::chrono::duration_cast<std::chrono::milliseconds>(step->step).count()},
+                          {"wall_before", format_iso8601_utc(step->wall_before)},
+                          {"wall_after", format_iso8601_utc(step->wall_after)}};
+    t["reading_flags"] = quality_names(time_flags.load());
+    return t;
+}
+
 void Gateway::Impl::shutdown() {
     if (shutting_down) return;
     shutting_down = true;
     status_timer.cancel();
+    clock_timer.cancel();
     control->stop();
     // Files first: uploads and downloads stop between chunks (resumed at the next start),
     // the receiver stops taking notifications.
@@ -481,9 +534,11 @@ json Gateway::Impl::status() const {
                           {"readings", st.readings},
                           {"overruns", st.overruns},
                           {"low_priority_skipped", st.low_priority_skipped},
-                          {"realignments", st.realignments}});
+                          {"realignments", st.realignments},
+                          {"clock_step_polls", st.clock_step_polls}});
     }
     s["meters"] = meters;
+    s["time"] = time_status();
     s["dnp3"] = dnp3_status();
     json dlms = json::array();
     for (const auto& d : dlms_meters) dlms.push_back(d->status_json());

@@ -1,5 +1,7 @@
 #include "meter_task.hpp"
 
+#include "clock_watch.hpp"
+
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 
@@ -71,6 +73,7 @@ void MeterTask::on_timer() {
     current_ = {};
     skipped_low_ = false;
     started_ = clock_.steady_now();
+    started_wall_ = clock_.now_utc_us();
     run_poller(0);
 }
 
@@ -136,6 +139,13 @@ void MeterTask::on_poll_done(SteadyTime started) {
         logger_.info("poll", id() + ": answering again");
     }
     failing_ = outcome.blocks_failed > 0;
+    // The wall clock stepped while this poll ran: its readings' timestamps may come from
+    // either side of the step.
+    if (wall_step_between(started_wall_, started, now, clock_.steady_now())) {
+        for (auto& r : outcome.readings) r.quality |= quality::clock_step;
+        std::lock_guard lock(status_mutex_);
+        ++status_.clock_step_polls;
+    }
     if (n > 0) sink_.submit(std::move(outcome.readings));
     if (stopping_) {
         if (stopped_) std::exchange(stopped_, nullptr)();

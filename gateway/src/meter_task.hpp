@@ -36,6 +36,7 @@ struct MeterStatus {
     std::uint64_t low_priority_skipped = 0;  // polls whose low-priority points were suspended
     std::uint64_t overruns = 0;
     std::uint64_t realignments = 0;
+    std::uint64_t clock_step_polls = 0;  // polls during which the wall clock stepped (readings flagged)
     TimestampUs last_poll_ts = 0;     // wall time the last poll ended
     TimestampUs next_poll_ts = 0;
     std::string last_result = "never polled";  // "ok" or the last error
@@ -72,6 +73,7 @@ private:
     modbus::PollOutcome current_;  // what the poll in flight has gathered so far
     bool skipped_low_ = false;
     SteadyTime started_{};
+    TimestampUs started_wall_ = 0;  // wall time the poll in flight started (with started_)
     PollSchedule schedule_;
     const Clock& clock_;
     ReadingSink& sink_;

@@ -45,7 +45,7 @@ def wait_port(port, timeout=10):
 class Proc:
     """A child process with its output in a log file, stopped by pid."""
 
-    def __init__(self, name, argv, workdir, stdout_pipe=False):
+    def __init__(self, name, argv, workdir, stdout_pipe=False, env=None):
         self.name = name
         self.log_path = os.path.join(workdir, name + ".log")
         self.log = open(self.log_path, "wb")
@@ -54,6 +54,7 @@ class Proc:
             stdout=subprocess.PIPE if stdout_pipe else self.log,
             stderr=self.log,
             stdin=subprocess.DEVNULL,
+            env=env,
         )
 
     @property
@@ -94,8 +95,8 @@ class Workdir:
     def file(self, name):
         return os.path.join(self.path, name)
 
-    def start(self, name, argv, stdout_pipe=False):
-        p = Proc(name, argv, self.path, stdout_pipe)
+    def start(self, name, argv, stdout_pipe=False, env=None):
+        p = Proc(name, argv, self.path, stdout_pipe, env)
         self.procs.append(p)
         return p
 
