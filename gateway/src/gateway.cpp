@@ -538,7 +538,7 @@ json Gateway::Impl::status() const {
                           {"clock_step_polls", st.clock_step_polls}});
     }
     s["meters"] = meters;
-    s["time"] = time_status();
+    s["clock"] = time_status();
     s["dnp3"] = dnp3_status();
     json dlms = json::array();
     for (const auto& d : dlms_meters) dlms.push_back(d->status_json());

@@ -25,11 +25,13 @@ HOUR = 3600
 # Offsets of the daemon's wall clock from real time, one phase each: the steps between
 # them are +1 h, -1 h, -1 h, +1 day, -1 day.
 OFFSETS = [0, HOUR, 0, -HOUR, 23 * HOUR, -HOUR]
-PHASE_S = 6
 
 
 def config_text(wd, mqtt_port, ports):
-    point = "points: [{name: wh, table: holding, address: 0, type: u32}, {name: varh, table: holding, address: 4, type: u32}]"
+    # quick: two blocks of registers; slow: one block (a 4 s poll, shorter than a phase, so
+    # no poll spans two steps).
+    quick = "points: [{name: wh, table: holding, address: 0, type: u32}, {name: varh, table: holding, address: 4, type: u32}]"
+    slow = "points: [{name: wh, table: holding, address: 0, type: u32}, {name: varh, table: holding, address: 2, type: u32}]"
     return (
         "gateway: {id: %s, data_dir: %s, control_socket: %s, log_level: info}\n"
         "mqtt: {host: 127.0.0.1, port: %d}\n"
@@ -37,7 +39,7 @@ def config_text(wd, mqtt_port, ports):
         "meters:\n"
         "  - {id: quick, host: 127.0.0.1, port: %d, unit_id: 1, poll_interval: 1s, response_timeout: 2s, %s}\n"
         "  - {id: slow, host: 127.0.0.1, port: %d, unit_id: 1, poll_interval: 1s, response_timeout: 10s, %s}\n"
-        % (GW, wd.file("data"), wd.file("gg.sock"), mqtt_port, ports["jem1"], point, ports["jem2"], point))
+        % (GW, wd.file("data"), wd.file("gg.sock"), mqtt_port, ports["jem1"], quick, ports["jem2"], slow))
 
 
 class ClockSteps(unittest.TestCase):
@@ -63,15 +65,16 @@ class ClockSteps(unittest.TestCase):
     def test_steps_lose_nothing_and_polls_realign(self):
         wd = self.wd
         _mosq, mqtt_port = h.start_mosquitto(wd)
-        # jem2 answers every request 4 s late: its polls (one block) run back to back, so
-        # every step lands inside one of them.
-        _sim, ports = h.start_metersim(wd, 2, extra=["--fault", "jem2=slow:4s"])
+        # jem2 answers every request 4 s late: its polls (one block, 4 s, shorter than a
+        # phase) run back to back, so every step lands inside one of them, and only one.
+        served = wd.file("served.jsonl")
+        _sim, ports = h.start_metersim(wd, 2, serve_log=served, extra=["--fault", "jem2=slow:4s"])
         cfg = wd.file("gridgate.yaml")
         h.write_config(cfg, config_text(wd, mqtt_port, ports))
         sub = h.Subscriber(wd, mqtt_port, "gridgate/%s/#" % GW)
 
         self.offset_file = wd.file("faketime.rc")
-        self.set_offset(0)
+        self.set_offset(OFFSETS[0])
         env = dict(os.environ, LD_PRELOAD=FAKETIME, FAKETIME_TIMESTAMP_FILE=self.offset_file,
                    FAKETIME_DONT_FAKE_MONOTONIC="1", FAKETIME_NO_CACHE="1")
         gw = wd.start("gridgated", [os.path.join(h.BIN, "gridgated"), "--config", cfg], env=env)
@@ -79,13 +82,25 @@ class ClockSteps(unittest.TestCase):
         h.wait_until(lambda: any(m["polls"] >= 1 for m in self.status()["meters"] if m["id"] == "slow"), 20,
                      "a first poll of the slow meter")
 
-        polls = []  # quick meter's poll count at each phase boundary (real time)
-        for offset in OFFSETS:
+        def slow_answers():
+            with open(served) as f:
+                return sum(1 for line in f if '"jem2"' in line)
+
+        def quick_polls():
+            return next(m["polls"] for m in self.status()["meters"] if m["id"] == "quick")
+
+        # Each step 2 s after the slow meter answered a poll: its next poll starts within a
+        # second of that answer (the next whole-second slot) and lasts 4 s, so the step
+        # falls inside it; steps are a poll or more apart, so no poll spans two.
+        marks = [(time.monotonic(), quick_polls())]  # (real time, quick polls) at each step
+        for offset in OFFSETS[1:]:
+            seen = slow_answers()
+            h.wait_until(lambda: slow_answers() > seen, 15, "an answer of the slow meter")
+            time.sleep(2)
             self.set_offset(offset)
-            start = time.monotonic()
-            polls.append(next(m["polls"] for m in self.status()["meters"] if m["id"] == "quick"))
-            time.sleep(max(0.0, PHASE_S - (time.monotonic() - start)))
-        polls.append(next(m["polls"] for m in self.status()["meters"] if m["id"] == "quick"))
+            marks.append((time.monotonic(), quick_polls()))
+        time.sleep(3)
+        marks.append((time.monotonic(), quick_polls()))
         steps = [b - a for a, b in zip(OFFSETS, OFFSETS[1:])]
 
         def step_events():
@@ -103,13 +118,14 @@ class ClockSteps(unittest.TestCase):
         st = self.status()
         self.assertEqual(gw.stop(), 0)
 
-        # Realignment: about one quick poll a second in every phase, whatever the step.
-        for i, (a, b) in enumerate(zip(polls, polls[1:])):
-            self.assertGreaterEqual(b - a, PHASE_S - 3, "a gap after step %d: %s" % (i, polls))
-            self.assertLessEqual(b - a, PHASE_S + 2, "a burst after step %d: %s" % (i, polls))
+        # Realignment: one quick poll a second between steps, whatever the step: neither a
+        # burst (catching up the slots of an hour) nor a gap (waiting an hour out).
+        for i, ((t0, p0), (t1, p1)) in enumerate(zip(marks, marks[1:])):
+            self.assertGreaterEqual(p1 - p0, round(t1 - t0) - 2, "a gap after step %d: %s" % (i, marks))
+            self.assertLessEqual(p1 - p0, round(t1 - t0) + 2, "a burst after step %d: %s" % (i, marks))
 
         # Every step seen once, logged, counted and published with its size.
-        self.assertEqual(st["time"]["clock_steps"], len(steps), st["time"])
+        self.assertEqual(st["clock"]["clock_steps"], len(steps), st["clock"])
         sizes = [round(e["detail"]["step_ms"] / 60000.0) * 60 for e in step_events()]
         self.assertEqual(sizes, steps)
         with open(wd.file("gridgated.log")) as f:
