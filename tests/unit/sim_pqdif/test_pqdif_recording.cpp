@@ -142,9 +142,9 @@ TEST_CASE("recordings are deterministic for a seed and a time", "[sim][pqdif]") 
     CHECK(a == b);
     PqdifRecordingOptions other = o;
     other.seed = 2;
-    const auto& wa = plan_pqdif_recording(o, PqdifRecordingType{2, 0}, event_us).spec.observations[0].channels[0];
-    const auto& wb = plan_pqdif_recording(other, PqdifRecordingType{2, 0}, event_us).spec.observations[0].channels[0];
-    CHECK(wa.values != wb.values);
+    const auto pa = plan_pqdif_recording(o, PqdifRecordingType{2, 0}, event_us);
+    const auto pb = plan_pqdif_recording(other, PqdifRecordingType{2, 0}, event_us);
+    CHECK(pa.spec.observations[0].channels[0].values != pb.spec.observations[0].channels[0].values);
 }
 
 TEST_CASE("recording files pass check_pqdif with their observations and quantities", "[sim][pqdif]") {
