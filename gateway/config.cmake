@@ -2,6 +2,8 @@
 # A library of its own so that tests and tools can check a configuration without linking
 # the whole gateway. Included from gateway/CMakeLists.txt.
 add_library(gg_config
+  ${CMAKE_CURRENT_LIST_DIR}/src/config_clock.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/src/config_clock_merge.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/config_documents.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/config_dlms.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/config_dnp3.cpp
@@ -20,4 +22,4 @@ add_library(gg_config
 )
 add_library(gridgate::config ALIAS gg_config)
 target_include_directories(gg_config PUBLIC ${CMAKE_CURRENT_LIST_DIR}/include)
-target_link_libraries(gg_config PUBLIC gg_core PRIVATE yaml-cpp)
+target_link_libraries(gg_config PUBLIC gg_core gg_meter_clock PRIVATE yaml-cpp)

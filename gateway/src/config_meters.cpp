@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "config_clock.hpp"
 #include "config_dlms.hpp"
 #include "config_files.hpp"
 #include "config_dnp3.hpp"
@@ -51,10 +52,11 @@ struct Context {
     IdRegistry connections;
     IdRegistry meters;
     IdRegistry buses;
+    ClockContext clocks;
 };
 
 void read_template(const Located& where, Context& ctx) {
-    const MapReader m(where, ctx.issues, {"id", "protocol", "points", "registers", "profiles"});
+    const MapReader m(where, ctx.issues, {"id", "protocol", "points", "registers", "profiles", "clock"});
     TemplateConfig t;
     if (const Located* v = m.require("id")) {
         t.id = read_name(*v, ctx.issues);
@@ -63,6 +65,10 @@ void read_template(const Located& where, Context& ctx) {
     if (const Located* v = m.find("protocol"))
         if (const auto index = read_choice(*v, ctx.issues, meter_protocol_names)) t.protocol = meter_protocol_names[*index];
     if (!t.id.empty() && !ctx.template_protocol.count(t.id)) ctx.template_protocol.emplace(t.id, t.protocol);
+    if (const Located* v = m.find("clock")) {
+        auto keys = read_clock_keys(*v, ctx.issues);
+        if (!t.id.empty()) ctx.clocks.templates.emplace(t.id, std::move(keys));
+    }
     if (t.protocol == "dlms") {
         if (const Located* v = m.find("points"))
             ctx.issues.add(v->line, v->path, "a DLMS template has registers and profiles, not points");
@@ -436,7 +442,7 @@ void read_meter(const Located& where, Context& ctx) {
                       {"id", "host", "port", "max_connections", "connect_timeout", "reconnect_max", "connection",
                        "bus", "unit_id", "template", "points", "poll_interval", "poll_jitter", "response_timeout",
                        "max_block_registers", "max_gap", "trace", "enabled", "protocol", "dnp3", "reads", "dlms",
-                       "registers", "identity", "profiles", "pqdif", "inbox", "notification_ids"});
+                       "registers", "identity", "profiles", "pqdif", "inbox", "notification_ids", "clock"});
     MeterConfig meter;
     if (!m.is_map()) return;
     if (const Located* v = m.require("id")) {
@@ -447,10 +453,16 @@ void read_meter(const Located& where, Context& ctx) {
         if (const auto index = read_choice(*v, ctx.issues, meter_protocol_names)) meter.protocol = meter_protocol_names[*index];
     read_meter_link(m, meter, ctx);
     read_files_keys(m, meter, ctx);
-    if (meter.protocol == "dlms") return read_dlms_meter(m, meter, ctx);
+    if (meter.protocol == "dlms") {
+        read_dlms_meter(m, meter, ctx);
+        return read_meter_clock(m, ctx.cfg.meters.back(), ctx.clocks);
+    }
     for (const auto key : {"dlms", "registers", "identity", "profiles"})
         if (const Located* v = m.find(key)) ctx.issues.add(v->line, v->path, "only used with protocol: dlms");
-    if (meter.protocol == "dnp3") return read_dnp3_meter(m, meter, ctx);
+    if (meter.protocol == "dnp3") {
+        read_dnp3_meter(m, meter, ctx);
+        return read_meter_clock(m, ctx.cfg.meters.back(), ctx.clocks);
+    }
     if (!meter.connection.empty())
         for (const auto& c : ctx.cfg.connections)
             if (c.id == meter.connection && (c.protocol == "dnp3_tcp" || c.protocol == "dlms_tcp")) {
@@ -478,6 +490,7 @@ void read_meter(const Located& where, Context& ctx) {
     get_boolean(m, "trace", meter.trace);
     get_boolean(m, "enabled", meter.enabled);
     ctx.cfg.meters.push_back(std::move(meter));
+    read_meter_clock(m, ctx.cfg.meters.back(), ctx.clocks);
 }
 
 // The JEMStar II accepts at most 5 DNP3 connections per Ethernet port, and outstations
@@ -529,7 +542,7 @@ void check_dlms_endpoints(Context& ctx) {
 
 void read_meter_sections(const MapReader& root, const std::string& base_dir, GatewayConfig& cfg) {
     Context ctx{root.issues(), cfg, {}, {}, {}, {}, {}, {}, {}, nullptr, base_dir, IdRegistry("template"),
-                IdRegistry("connection"), IdRegistry("meter"), IdRegistry("bus")};
+                IdRegistry("connection"), IdRegistry("meter"), IdRegistry("bus"), {}};
     if (const Located* list = root.find("templates"))
         for (const Located& element : list_elements(*list, ctx.issues)) read_template(element, ctx);
     if (const Located* list = root.find("connections"))

@@ -13,6 +13,7 @@
 
 #include "gridgate/core/log.hpp"
 #include "gridgate/core/time.hpp"
+#include "gridgate/meterclock/policy_config.hpp"
 
 namespace gridgate::gateway {
 
@@ -328,6 +329,12 @@ struct MeterConfig {
     PqdifPullConfig pqdif;
     InboxConfig inbox;
     std::vector<std::string> notification_ids;            // DeviceId / MV 90 / Meter ID values its notifications carry
+    // The meter clock policy (any protocol): its clock: keys over its template's over the
+    // defaults; without a clock: map on either, built from the old dnp3: / dlms: clock keys
+    // (clock_from_legacy). protocols is always filled (default: the meter's own). The old
+    // fields (dnp3.time_*, dlms.clock_*) are kept in step with it.
+    meterclock::ClockPolicyConfig clock;
+    bool clock_from_legacy = false;
 };
 
 struct GatewayConfig {
