@@ -9,4 +9,5 @@ set(GG_DLMS_CLIENT_SOURCES
   ${CMAKE_CURRENT_SOURCE_DIR}/src/client_exchange.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/client_association.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/client_tasks.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/src/client_clock.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/client_profile.cpp)

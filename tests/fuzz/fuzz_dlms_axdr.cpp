@@ -83,15 +83,15 @@ void date_time(std::span<const std::uint8_t> in) {
         zone.dst_shift_min = static_cast<std::int16_t>(in[15] % 121);
     }
     for (const auto sign : {DeviationSign::blue_book, DeviationSign::iso}) {
-        const auto plain = to_utc_us(*t, TimeInterpretation{sign, std::nullopt, false});
-        (void)to_utc_us(*t, TimeInterpretation{sign, zone, true});
-        (void)to_utc_us(*t, TimeInterpretation{sign, zone, false});
+        const auto plain = to_utc_us(*t, TimeInterpretation{sign, std::nullopt, false, {}});
+        (void)to_utc_us(*t, TimeInterpretation{sign, zone, true, {}});
+        (void)to_utc_us(*t, TimeInterpretation{sign, zone, false, {}});
         // Years near the ends of the 16-bit field may leave it once shifted to local time.
         if (!plain || t->year < 2 || t->year > 65000) continue;
         // What a meter in `zone` shows at that instant reads back to it.
         const CosemDateTime shown = from_utc_us(*plain, zone, sign);
         check(shown.complete());
-        check(to_utc_us(shown, TimeInterpretation{sign, std::nullopt, false}) == *plain);
+        check(to_utc_us(shown, TimeInterpretation{sign, std::nullopt, false, {}}) == *plain);
     }
 }
 

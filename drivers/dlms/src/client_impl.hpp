@@ -150,13 +150,23 @@ struct Impl : std::enable_shared_from_this<Impl> {
     void run_identity();
     void run_registers();
     void read_register_values();
+    void report_access_error(const std::string& what, AccessResult result);
+
+    // ------------------------------------------------ client_clock.cpp
     void run_clock_check();
     void run_clock_set();
-    // GET of the clock: offset (ms, meter minus gateway), or nullopt without a usable time.
-    void read_clock(std::function<void(std::optional<std::int64_t>)> then);
+    // GET of the clock: the reading (offset_ms() of it: meter minus gateway), or nullopt
+    // without a usable time.
+    void read_clock(std::function<void(std::optional<ClockReading>)> then);
     bool clock_set_allowed() const;  // options and this association allow an automatic set
     TimestampUs clock_set_not_before() const;
-    void report_access_error(const std::string& what, AccessResult result);
+    // Writes attribute 2 with our time as the SET arrives; `then` gets the meter's answer.
+    void write_clock(std::function<void(AccessResult)> then);
+    // The clock policy (ClockPolicyHooks): a check it decides on, and a set it asked for.
+    void run_policy_check();
+    void run_policy_set();
+    void report_policy_set(ClockSetOutcome outcome);
+    bool policy() const { return options.clock_policy.active(); }
 
     // ------------------------------------------------ client_profile.cpp
     void run_profile(std::size_t index);
@@ -202,6 +212,7 @@ struct Impl : std::enable_shared_from_this<Impl> {
     Periodic registers_task;
     Periodic clock_check_task;
     std::optional<std::string> clock_set_reason;  // "tolerance" or "request"
+    std::optional<TimestampUs> policy_check_due_us;  // wall clock: the policy's next check
     std::vector<ProfileState> profiles;
     SteadyClock::time_point retry_at{};
     unsigned backoff_steps = 0;
@@ -236,6 +247,9 @@ struct Impl : std::enable_shared_from_this<Impl> {
     bool in_exchange = false;
     ProfilePoll poll;
     std::optional<std::int64_t> offset_before;
+    // A set the policy asked for, in this task: where it stands if the task fails.
+    enum class PolicySet : std::uint8_t { idle, setting, reading_back } policy_set_stage = PolicySet::idle;
+    TimestampUs policy_set_at = 0;
 };
 
 }  // namespace gridgate::dlms::detail

@@ -55,7 +55,7 @@ void Impl::run_profile(std::size_t index) {
             });
         };
         // The range bounds are the meter's local time: learn its deviation first.
-        if (!clock_read) return read_clock([read](std::optional<std::int64_t>) { read(); });
+        if (!clock_read) return read_clock([read](const std::optional<ClockReading>&) { read(); });
         read();
     });
 }
@@ -157,7 +157,9 @@ void Impl::on_chunk(Got got, TimestampUs to, bool reached_present) {
         report_access_error("profile " + po.name + " buffer", got.result.result);
         return profile_failed(std::string("buffer: ") + to_string(got.result.result));
     }
-    auto decoded = decode_profile_buffer(*got.result.data, p.columns.size(), p.layout, p.period, options.time);
+    // Entries in local time are placed in order after the pointer (the fall-back hour).
+    auto decoded =
+        decode_profile_buffer(*got.result.data, p.columns.size(), p.layout, p.period, options.time, p.pointer);
     if (!decoded.error.empty()) {
         if (once("profile-buffer:" + po.name))
             logger.warn("dlms", options.id + ": profile " + po.name + " buffer unusable: " + decoded.error);
@@ -236,6 +238,7 @@ void Impl::deliver_chunk(std::vector<ProfileEntry> entries, TimestampUs to, bool
     const TimestampUs meter_now = at_us + meter_offset_ms.value_or(0) * 1000;
     for (const auto& e : entries) {
         std::uint32_t q = e.status ? interval_status_quality(*e.status) : quality::good;
+        if (e.time_suspect) q |= quality::meter_clock_suspect;  // see ProfileEntry::time_suspect
         // Read later than one period after its end: its regular poll was missed. Measured
         // on the meter's clock (it closes intervals by it), so a meter a little slow is
         // not mistaken for a missed poll.

@@ -71,6 +71,11 @@ void Impl::start() {
     setup(registers_task, options.register_period,
           !options.registers.empty() && options.register_period.count() > 0);
     setup(clock_check_task, options.clock_check_period, options.clock_check_period.count() > 0);
+    if (policy()) {
+        // The policy schedules its checks (policy_check_due_us); the first one at start.
+        clock_check_task.period = Duration{0};
+        clock_check_task.requested = options.clock_check_period.count() > 0;
+    }
     logger.info("dlms", options.id + ": session with " +
                             (tcp ? "wrapper port " + std::to_string(options.server_wport)
                                  : "HDLC address " + std::to_string(options.hdlc.logical_device) + "/" +
@@ -143,6 +148,7 @@ std::optional<Task> Impl::pick(SteadyClock::time_point now) const {
     if (identity_task.due(now) && !options.identity.empty()) return Task{TaskKind::identity};
     if (identity_blocked) return std::nullopt;
     if (clock_check_task.due(now)) return Task{TaskKind::clock_check};
+    if (policy_check_due_us && clock.now_utc_us() >= *policy_check_due_us) return Task{TaskKind::clock_check};
     // A set waits for the profiles' capture periods (the guard needs them) and the guard.
     const bool periods_known = std::all_of(profiles.begin(), profiles.end(), [](const ProfileState& p) {
         return p.period.count() > 0 || p.failures > 0;
@@ -181,6 +187,7 @@ void Impl::arm_schedule(SteadyClock::time_point now) {
         for (const Periodic* p : {&identity_task, &registers_task, &clock_check_task})
             if (p->period.count() > 0) consider(p->next);
         if (clock_set_reason && !identity_blocked) consider_wall(clock_set_not_before());
+        if (policy_check_due_us && !identity_blocked) consider_wall(*policy_check_due_us);
         for (std::size_t i = 0; i < profiles.size() && !identity_blocked; ++i) {
             if (const auto due = profile_due(i)) {
                 if (now < profiles[i].retry_at) consider(profiles[i].retry_at);
@@ -250,6 +257,14 @@ void Impl::end_task(Outcome outcome, const std::string& error) {
     poll.awaiting_done = false;
     const auto now = SteadyClock::now();
     const std::string name = task_name(task);
+    if (policy_set_stage != PolicySet::idle) {
+        // The task ended inside a set the policy asked for: it was sent but not answered
+        // (failed), or answered and not read back (ok, offset after unknown).
+        const bool accepted = policy_set_stage == PolicySet::reading_back;
+        policy_set_stage = PolicySet::idle;
+        report_policy_set(ClockSetOutcome{accepted ? "ok" : "failed", accepted ? "success" : error, policy_set_at,
+                                          std::nullopt});
+    }
     if (!error.empty()) update_stats([&](ClientStats& s) { s.last_error = name + ": " + error; });
     if (outcome == Outcome::failed) {
         back_off(now);
@@ -348,6 +363,11 @@ void ClientSession::request_clock_check() {
 
 void ClientSession::request_clock_set() {
     asio::post(impl_->executor, [impl = impl_] {
+        if (impl->policy()) {
+            // The policy decides on the check (its owner forces the set if it wants).
+            impl->clock_check_task.requested = true;
+            return impl->pump();
+        }
         if (!impl->options.clock_set) {
             impl->logger.warn("dlms", impl->options.id + ": clock set requested but clock_set is off");
             return;

@@ -1,19 +1,10 @@
-// ClientSession tasks: identification (a swapped meter), registers (value and scaler_unit),
-// and the clock: offset checks and sets outside the capture-boundary guard.
+// ClientSession tasks: identification (a swapped meter) and registers (value and
+// scaler_unit). The clock: client_clock.cpp.
 #include <cmath>
-#include <cstdlib>
 
 #include "client_impl.hpp"
 
 namespace gridgate::dlms::detail {
-
-namespace {
-
-std::string number_or_null(const std::optional<std::int64_t>& v) { return v ? std::to_string(*v) : "null"; }
-
-std::int64_t ms(Duration d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); }
-
-}  // namespace
 
 void Impl::report_access_error(const std::string& what, AccessResult result) {
     update_stats([](ClientStats& s) { ++s.access_errors; });
@@ -136,101 +127,6 @@ void Impl::read_register_values() {
         update_stats([n](ClientStats& s) { s.readings += n; });
         if (n > 0 && on_readings) on_readings(std::move(batch), [](bool) {});
         end_task(Outcome::ok);
-    });
-}
-
-// ------------------------------------------------------------------ clock
-
-void Impl::read_clock(std::function<void(std::optional<std::int64_t>)> then) {
-    get(GetItem{{8, obis::clock, 2}, std::nullopt}, [this, then = std::move(then)](Got got) {
-        if (!got.result.data) {
-            report_access_error("clock time", got.result.result);
-            return then(std::nullopt);
-        }
-        const auto t = as_date_time(*got.result.data);
-        const auto utc = t ? to_utc_us(*t, options.time) : std::nullopt;
-        if (!utc) {
-            if (once("clock-value"))
-                logger.warn("dlms", options.id + ": the meter's clock is not a complete date-time: " +
-                                        describe(*got.result.data));
-            return then(std::nullopt);
-        }
-        meter_time = MeterTimeBasis{t->deviation, t->status, true};
-        clock_read = true;
-        // The meter read its clock between our request leaving and its answer arriving.
-        one_way_us = std::max<TimestampUs>(0, (got.at_us - got.sent_us) / 2);
-        const TimestampUs midpoint = got.sent_us + one_way_us;
-        const std::int64_t offset = std::llround(static_cast<double>(*utc - midpoint) / 1000.0);
-        meter_offset_ms = offset;
-        update_stats([offset](ClientStats& s) { s.last_offset_ms = offset; });
-        then(offset);
-    });
-}
-
-bool Impl::clock_set_allowed() const { return options.clock_set && !time_set_refused && !identity_blocked; }
-
-TimestampUs Impl::clock_set_not_before() const {
-    std::vector<Duration> periods;
-    for (const auto& p : profiles)
-        if (p.period.count() > 0) periods.push_back(p.period);
-    return guard_clear_at(clock.now_utc_us(), periods, options.clock_guard, meter_offset_ms.value_or(0) * 1000);
-}
-
-void Impl::run_clock_check() {
-    read_clock([this](std::optional<std::int64_t> offset) {
-        if (offset) {
-            const std::int64_t tolerance = ms(options.clock_tolerance);
-            const bool beyond = std::llabs(*offset) > tolerance;
-            emit("dlms_time_checked", "{\"offset_ms\":" + std::to_string(*offset) + ",\"tolerance_ms\":" +
-                                          std::to_string(tolerance) + ",\"beyond_tolerance\":" +
-                                          (beyond ? "true" : "false") + "}");
-            if (beyond && clock_set_allowed() && !clock_set_reason) clock_set_reason = "tolerance";
-        }
-        end_task(Outcome::ok);
-    });
-}
-
-void Impl::run_clock_set() {
-    const std::string reason = clock_set_reason.value_or("tolerance");
-    if (!options.clock_set || (reason == "tolerance" && !clock_set_allowed())) return end_task(Outcome::ok);
-    if (!granted(conformance::set)) {
-        time_set_refused = true;
-        emit("dlms_time_set_failed", "{\"offset_ms\":" + number_or_null(meter_offset_ms) +
-                                         ",\"result\":\"set-not-granted\",\"reason\":" + json_escape(reason) + "}");
-        return end_task(Outcome::ok);
-    }
-    read_clock([this, reason](std::optional<std::int64_t> before) {
-        offset_before = before;
-        if (reason == "tolerance" && before && std::llabs(*before) <= ms(options.clock_tolerance))
-            return end_task(Outcome::ok);  // back in tolerance since the check
-        set(
-            AttributeDescriptor{8, obis::clock, 2},
-            [this] {
-                // Our time as the SET arrives, the way the meter's clock shows time.
-                const CosemDateTime t = meter_time_at(clock.now_utc_us() + one_way_us, meter_time, options.time);
-                const auto octets = encode_date_time(t);
-                return Data::octet_string(std::vector<std::uint8_t>(octets.begin(), octets.end()));
-            },
-            [this, reason](AccessResult result) {
-                if (result != AccessResult::success) {
-                    time_set_refused = true;  // no further automatic set this association
-                    update_stats([](ClientStats& s) { ++s.access_errors; });
-                    logger.warn("dlms", options.id + ": clock set refused: " + to_string(result));
-                    emit("dlms_time_set_failed", "{\"offset_ms\":" + number_or_null(offset_before) +
-                                                     ",\"result\":" + json_escape(to_string(result)) +
-                                                     ",\"reason\":" + json_escape(reason) + "}");
-                    return end_task(Outcome::ok);
-                }
-                read_clock([this, reason](std::optional<std::int64_t> after) {
-                    update_stats([](ClientStats& s) { ++s.time_sets; });
-                    const std::string detail = "{\"offset_before_ms\":" + number_or_null(offset_before) +
-                                               ",\"offset_after_ms\":" + number_or_null(after) +
-                                               ",\"reason\":" + json_escape(reason) + "}";
-                    logger.info("dlms", options.id + ": clock set " + detail);
-                    emit("dlms_time_set", detail);
-                    end_task(Outcome::ok);
-                });
-            });
     });
 }
 

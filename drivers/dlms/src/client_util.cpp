@@ -124,6 +124,7 @@ CosemDateTime meter_time_at(TimestampUs utc_us, const MeterTimeBasis& basis, con
                        : static_cast<std::uint8_t>(basis.status & clock_status::daylight_saving_active);
         return t;
     }
+    if (how.time_zone) return from_utc_us(utc_us, *how.time_zone, how.sign);
     if (how.zone) return from_utc_us(utc_us, *how.zone, how.sign);
     CosemDateTime t = from_utc_us(utc_us, LocalZone{}, how.sign);
     t.deviation = 0;

@@ -32,8 +32,8 @@ struct MeterTimeBasis {
     bool known = false;  // the clock was read at all
 };
 // The date-time to send the meter for the UTC instant `utc_us`: local fields with the
-// deviation (and DST bit) its clock reported; in the configured zone when it reports
-// none; else UTC with deviation 0.
+// deviation (and DST bit) its clock reported; in the configured zone (the tz zone before
+// the fixed one) when it reports none; else UTC with deviation 0.
 CosemDateTime meter_time_at(TimestampUs utc_us, const MeterTimeBasis& basis, const TimeInterpretation& how);
 
 // Capture-boundary arithmetic in UTC µs since the epoch, periods > 0.

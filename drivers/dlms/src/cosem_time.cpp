@@ -178,6 +178,7 @@ std::optional<TimestampUs> to_utc_us(const CosemDateTime& t, const TimeInterpret
         const std::int64_t dev = t.deviation * us_per_minute;
         return how.sign == DeviationSign::blue_book ? local + dev : local - dev;
     }
+    if (how.time_zone) return how.time_zone->to_utc(local_time_of(t), dst_hint_of(t)).utc_us;
     if (!how.zone) return local;
     const LocalZone& z = *how.zone;
     const std::int64_t standard = local - z.utc_offset_min * us_per_minute;

@@ -3,6 +3,7 @@
 // status word (meter-dlms.md 6.3) turned into reading quality flags.
 #include "gridgate/dlms/profile.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "gridgate/core/reading.hpp"
@@ -104,8 +105,11 @@ ProfileLayout find_layout(const std::vector<CaptureObject>& columns, const std::
 }
 
 ProfileDecode decode_profile_buffer(const Data& buffer, std::size_t column_count, const ProfileLayout& layout,
-                                    Duration capture_period, const TimeInterpretation& how) {
+                                    Duration capture_period, const TimeInterpretation& how,
+                                    std::optional<TimestampUs> previous_end_us) {
     ProfileDecode out;
+    std::optional<LocalSeriesResolver> series;
+    if (how.time_zone) series.emplace(*how.time_zone, previous_end_us);
     if (buffer.tag != DataTag::array) {
         out.error = std::string("buffer is not an array but ") + to_string(buffer.tag);
         return out;
@@ -127,13 +131,29 @@ ProfileDecode decode_profile_buffer(const Data& buffer, std::size_t column_count
         ProfileEntry entry;
         const Data& clock = row.items[*layout.clock_column];
         std::optional<TimestampUs> end;
+        bool resolved = false;
         if (clock.tag == DataTag::null_data) {
             if (have_previous && capture_period.count() > 0) end = previous + capture_period.count();
             entry.time_derived = true;
         } else if (const auto t = date_time_of(clock)) {
             entry.time = *t;
             end = to_utc_us(*t, how);
+            if (end && series && reads_as_local(*t, how)) {
+                const auto before = series->previous_utc();
+                const auto step = series->next(local_time_of(*t), dst_hint_of(*t));
+                end = step.utc_us;
+                // A first pass of the repeated hour that directly follows the entry before
+                // it (at most one capture period on) is the natural next record, whatever
+                // the resolver calls it; any other guess, and a missing-hour stamp, is not.
+                const bool follows = before && step.utc_us > *before &&
+                                     step.utc_us - *before <= std::max<TimestampUs>(capture_period.count(), 0);
+                entry.time_suspect = step.kind == LocalKind::missing || (step.guessed && !follows);
+                resolved = true;
+            }
         }
+        // An entry placed otherwise (derived, or with its own deviation) is the order's
+        // new reference all the same.
+        if (end && series && !resolved) series.emplace(*how.time_zone, *end);
         if (!end) {
             ++out.skipped;
             have_previous = false;

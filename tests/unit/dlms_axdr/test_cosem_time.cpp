@@ -109,7 +109,7 @@ TEST_CASE("the deviation follows the Blue Book sign: UTC = local + deviation") {
     const CosemDateTime summer = parse("07 EA 07 0F 03 0C 00 00 00 FF 88 80");
     CHECK(to_utc_us(summer) == utc(2026, 7, 15, 10, 0));
     // A meter that uses the ISO sign sends +60 / +120 for the same instants.
-    const TimeInterpretation iso{DeviationSign::iso, std::nullopt, false};
+    const TimeInterpretation iso{DeviationSign::iso, std::nullopt, false, {}};
     CHECK(to_utc_us(parse("07 EA 01 0F 04 0C 00 00 00 00 3C 00"), iso) == utc(2026, 1, 15, 11, 0));
     CHECK(to_utc_us(parse("07 EA 07 0F 03 0C 00 00 00 00 78 80"), iso) == utc(2026, 7, 15, 10, 0));
     // The same octets read with the wrong sign land two offsets away: the setting matters.
@@ -144,7 +144,7 @@ TEST_CASE("deviation 0x8000, hundredths and bad values") {
     CHECK_FALSE(to_utc_us(t));
     // ignore_deviation with no zone: the fields as UTC.
     t.deviation = -60;
-    CHECK(to_utc_us(t, TimeInterpretation{DeviationSign::blue_book, std::nullopt, true}) == utc(2026, 3, 29, 2, 0));
+    CHECK(to_utc_us(t, TimeInterpretation{DeviationSign::blue_book, std::nullopt, true, {}}) == utc(2026, 3, 29, 2, 0));
 }
 
 TEST_CASE("date-time text and the Data that carries one") {

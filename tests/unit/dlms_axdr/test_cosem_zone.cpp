@@ -39,7 +39,7 @@ CosemDateTime local(int y, int mo, int d, int h, int mi, std::uint8_t status = c
     return t;
 }
 
-TimeInterpretation in_zone(const LocalZone& z) { return TimeInterpretation{DeviationSign::blue_book, z, false}; }
+TimeInterpretation in_zone(const LocalZone& z) { return TimeInterpretation{DeviationSign::blue_book, z, false, {}}; }
 
 }  // namespace
 
@@ -202,7 +202,7 @@ TEST_CASE("from_utc_us and to_utc_us agree over years of hours") {
             const CosemDateTime bb = from_utc_us(at, z);
             const CosemDateTime iso = from_utc_us(at, z, DeviationSign::iso);
             REQUIRE(to_utc_us(bb) == at);
-            REQUIRE(to_utc_us(iso, TimeInterpretation{DeviationSign::iso, std::nullopt, false}) == at);
+            REQUIRE(to_utc_us(iso, TimeInterpretation{DeviationSign::iso, std::nullopt, false, {}}) == at);
             CosemDateTime no_dev = bb;
             no_dev.deviation = CosemDateTime::deviation_not_specified;
             REQUIRE(to_utc_us(no_dev, in_zone(z)) == at);

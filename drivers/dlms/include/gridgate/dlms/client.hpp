@@ -30,7 +30,8 @@
 //     measure the offset every clock_check_period; SET of attribute 2 when clock_set is
 //     enabled, the offset is over tolerance and no capture boundary (of the gateway's or
 //     the meter's clock) is within clock_guard (and on request_clock_set()). A set the
-//     meter refuses is not tried again automatically in that association.
+//     meter refuses is not tried again automatically in that association. With
+//     ClientOptions::clock_policy an outside policy decides instead (see ClockPolicyHooks).
 //
 // Gap refill: the read pointer is the end of the last interval stored (seeded from the
 // store through ProfileOptions::last_stored_end_us). After a gateway restart, a link or
@@ -104,6 +105,50 @@ struct ProfileOptions {
     std::optional<TimestampUs> last_stored_end_us;   // the read pointer at start (from the store)
 };
 
+// One read of the meter's clock (class 8 attribute 2): what a policy needs to measure the
+// offset with the delay correction (meterclock::measure_offset(sent_us, meter_us,
+// received_us, resolution)).
+struct ClockReading {
+    TimestampUs sent_us = 0;      // gateway UTC: the request's last frame went out
+    TimestampUs meter_us = 0;     // the meter's time, as UTC (options.time)
+    TimestampUs received_us = 0;  // gateway UTC: the answer arrived
+    Duration resolution{};        // the date-time's step: 10 ms with hundredths, else 1 s
+    Duration utc_offset{};        // the meter's local time minus UTC then (interval alignment)
+    CosemDateTime raw;            // as the meter sent it
+};
+
+// What to do after a check: set the clock now (in the same association, right after the
+// read), and when to check next (wall clock UTC; nullopt: only when asked).
+struct ClockCheckAnswer {
+    bool set = false;
+    std::optional<TimestampUs> next_check_us;
+};
+
+// The outcome of a set a policy asked for.
+struct ClockSetOutcome {
+    // "ok" (the meter accepted it), "rejected" (it answered with an error, or SET is not
+    // in the conformance it granted), "failed" (no answer: communication lost).
+    std::string result;
+    std::string detail;                 // the access result, "set-not-granted", the I/O error
+    TimestampUs at_us = 0;              // gateway UTC when the value was sent
+    std::optional<ClockReading> after;  // the clock read back after an accepted set
+};
+
+// A clock policy outside the session (the gateway's MeterClockPolicy). When `on_check` is
+// set, the session's own clock rules step aside (clock_check_period, clock_set,
+// clock_tolerance, clock_guard are not used; the policy has a tolerance and a guard
+// window): the clock is read at start (unless clock_check_period is 0: only when asked),
+// when on_check's answer says and on
+// request_clock_check() / request_clock_set(); on_check decides on every read (nullopt:
+// the meter answered without a usable time), and on_set hears how each set went. No
+// dlms_time_checked / dlms_time_set / dlms_time_set_failed events then: the policy's
+// owner audits. Both run on the line's executor.
+struct ClockPolicyHooks {
+    std::function<ClockCheckAnswer(const std::optional<ClockReading>&)> on_check;
+    std::function<void(const ClockSetOutcome&)> on_set;
+    bool active() const { return static_cast<bool>(on_check); }
+};
+
 struct ClientOptions {
     std::string id;  // meter id: logs, traces, events, readings
     TransportKind transport = TransportKind::tcp_wrapper;
@@ -132,6 +177,8 @@ struct ClientOptions {
     bool clock_set = false;                       // allowed to SET the clock (needs client 1)
     Duration clock_tolerance = std::chrono::seconds(2);
     Duration clock_guard = std::chrono::seconds(30);  // no set this close to a capture boundary
+
+    ClockPolicyHooks clock_policy;  // see ClockPolicyHooks
 
     TimeInterpretation time;  // how the meter's date-times are read
 
@@ -231,7 +278,8 @@ public:
     void request_profile_read();
     void request_clock_check();
     // A set regardless of tolerance (still needs clock_set, and a client the meter lets
-    // write the clock: client 1 on the reference meter).
+    // write the clock: client 1 on the reference meter). With a clock policy: a check now,
+    // whose answer decides (the policy's owner forces it if it wants).
     void request_clock_set();
     ClientStats stats() const;  // thread-safe
     const ClientOptions& options() const;

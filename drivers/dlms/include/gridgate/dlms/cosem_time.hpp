@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "gridgate/core/time.hpp"
+#include "gridgate/core/time_zone.hpp"
 #include "gridgate/dlms/axdr.hpp"
 
 namespace gridgate::dlms {
@@ -88,7 +89,22 @@ struct TimeInterpretation {
     // DST status bit, when specified, picks the hour of a fall-back day). No zone: UTC.
     std::optional<LocalZone> zone;
     bool ignore_deviation = false;  // always use the zone (meters whose deviation is wrong)
+    // A tz database zone (clock.time_zone: America/New_York...): when set it replaces
+    // `zone` for date-times read in local time (no deviation, or ignore_deviation). The
+    // clock status DST bit, when specified, is the hint for the repeated fall-back hour;
+    // the rest follows TimeZone::to_utc's policy (time_zone.hpp).
+    std::optional<TimeZone> time_zone;
 };
+
+// Whether `t` is read as local time in the configured zone (no deviation, or the
+// deviation ignored) rather than with its own deviation.
+bool reads_as_local(const CosemDateTime& t, const TimeInterpretation& how);
+// The wall-clock fields of a complete date-time (hundredths 0xFF taken as 0).
+LocalTime local_time_of(const CosemDateTime& t);
+// The clock status DST bit as a hint: nullopt when the status is not specified.
+std::optional<bool> dst_hint_of(const CosemDateTime& t);
+// How finely the meter's clock reports time: 10 ms with hundredths, 1 s without.
+Duration resolution_of(const CosemDateTime& t);
 
 // UTC µs of a complete date-time (hundredths taken as 0 when not specified); nullopt when
 // not complete(), hundredths over 99 (and not 0xFF) or a deviation beyond ±840 minutes.
@@ -102,6 +118,9 @@ std::optional<TimestampUs> to_utc_us(const CosemDateTime& t, const TimeInterpret
 // 0x00), hundredths from the µs.
 CosemDateTime from_utc_us(TimestampUs utc_us, const LocalZone& zone,
                           DeviationSign sign = DeviationSign::blue_book);
+// The same in a tz database zone: local fields, the deviation of the offset in force
+// (DST included), the DST status bit from the zone.
+CosemDateTime from_utc_us(TimestampUs utc_us, const TimeZone& zone, DeviationSign sign = DeviationSign::blue_book);
 
 // "2026-10-25 02:30:00.00 dev=-120 st=80" ("*" for fields not specified, but hundredths
 // not specified are left out: "2026-03-29 02:00:00 dev=* st=*"). Month 0xFD / 0xFE print

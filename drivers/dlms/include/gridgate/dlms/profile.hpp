@@ -40,6 +40,11 @@ struct ProfileEntry {
     TimestampUs end_us = 0;                    // interval end (the entry's clock value), UTC
     CosemDateTime time;                        // as the meter sent it (deviation, status); unspecified when derived
     bool time_derived = false;                 // the clock column was null: previous entry + capture period
+    // Local time in a tz zone that named no single instant and was placed by policy: a
+    // stamp in the skipped spring-forward hour (a meter keeping that zone never shows one:
+    // its clock or DST table is wrong), or a repeated fall-back hour neither its DST bit
+    // nor the order decided. Its readings are flagged quality::meter_clock_suspect.
+    bool time_suspect = false;
     std::optional<std::uint32_t> status;       // the status column's value
     std::vector<std::optional<double>> values; // one per column; nullopt: not a number (clock, null, ...)
 };
@@ -54,8 +59,14 @@ struct ProfileDecode {
 // means "previous entry's time + capture period" (Blue Book); without a previous entry, or
 // right after a skipped one (whose time is unknown), or with a zero capture period, it is
 // skipped. The date-time may come as an octet-string(12) or a date_time.
+// With how.time_zone, entries in local time are placed by a LocalSeriesResolver in the
+// buffer's order: the fall-back day's repeated hour comes out as two hours of distinct,
+// increasing instants (first pass, then second), never merged or swapped. `previous_end_us`
+// is the instant of the entry before the buffer's first (the read pointer), so a buffer
+// starting inside the repeated hour is still placed right.
 ProfileDecode decode_profile_buffer(const Data& buffer, std::size_t column_count, const ProfileLayout& layout,
-                                    Duration capture_period, const TimeInterpretation& how);
+                                    Duration capture_period, const TimeInterpretation& how,
+                                    std::optional<TimestampUs> previous_end_us = std::nullopt);
 
 // The reference meter's interval status (meter-dlms.md 6.3), a bit mask:
 namespace interval_status {
