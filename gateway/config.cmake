@@ -17,9 +17,10 @@ add_library(gg_config
   ${CMAKE_CURRENT_LIST_DIR}/src/config_paths.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/config_point.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/config_text.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/src/config_time.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/config_values.cpp
   ${CMAKE_CURRENT_LIST_DIR}/src/config_yaml.cpp
 )
 add_library(gridgate::config ALIAS gg_config)
 target_include_directories(gg_config PUBLIC ${CMAKE_CURRENT_LIST_DIR}/include)
-target_link_libraries(gg_config PUBLIC gg_core gg_meter_clock PRIVATE yaml-cpp)
+target_link_libraries(gg_config PUBLIC gg_core gg_meter_clock PRIVATE gg_time yaml-cpp)

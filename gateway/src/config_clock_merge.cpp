@@ -86,6 +86,7 @@ void from_legacy(MeterConfig& meter, ClockProtocol own) {
         c.check_period = meter.dnp3.time_check_period;
         c.tolerance = meter.dnp3.time_tolerance;
         c.set = meter.dnp3.time_sync != "none";
+        c.guard = Duration::zero();  // the old DNP3 keys had no guard window
     } else if (meter.protocol == "dlms") {
         c.check_period = meter.dlms.clock_check_period;
         c.tolerance = meter.dlms.clock_tolerance;

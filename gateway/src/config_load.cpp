@@ -71,7 +71,7 @@ std::optional<YAML::Node> parse_document(const std::string& text, Issues& issues
     const YAML::Node& root = documents.first;
     if (!root.IsMap()) {
         issues.add(root.Mark().line + 1, "",
-                   "must be a map of sections (gateway, mqtt, store, templates, connections, buses, meters), got " +
+                   "must be a map of sections (gateway, mqtt, store, time, templates, connections, buses, meters, files), got " +
                        shown(root));
         return std::nullopt;
     }
@@ -85,10 +85,12 @@ ConfigResult parse_text(const std::string& text, const std::string& file, const 
     try {
         if (const auto document = parse_document(text, issues)) {
             const MapReader root(Located{*document, "", document->Mark().line + 1}, issues,
-                                 {"gateway", "mqtt", "store", "templates", "connections", "buses", "meters", "files"});
+                                 {"gateway", "mqtt", "store", "time", "templates", "connections", "buses", "meters",
+                                  "files"});
             read_gateway_section(root, base_dir, cfg);
             read_mqtt_section(root, base_dir, cfg);
             read_store_section(root, cfg);
+            read_time_section(root, cfg);
             read_meter_sections(root, base_dir, cfg);
             read_files_section(root, base_dir, cfg);
         }

@@ -16,5 +16,6 @@ void read_mqtt_section(const MapReader& root, const std::string& base_dir, Gatew
 void read_store_section(const MapReader& root, GatewayConfig& cfg);
 void read_meter_sections(const MapReader& root, const std::string& base_dir, GatewayConfig& cfg);
 void read_files_section(const MapReader& root, const std::string& base_dir, GatewayConfig& cfg);
+void read_time_section(const MapReader& root, GatewayConfig& cfg);
 
 }  // namespace gridgate::gateway::config_detail

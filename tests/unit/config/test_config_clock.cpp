@@ -143,7 +143,7 @@ TEST_CASE("without clock: the old protocol keys make the policy", "[config][cloc
         CHECK(m.clock.tolerance == 2s);
         CHECK(m.clock.check_period == 30min);
         CHECK(m.clock.max_step == 5min);
-        CHECK(m.clock.guard == 30s);
+        CHECK(m.clock.guard == 0s);  // the old DNP3 keys had no guard window
         CHECK(m.clock.protocols == std::vector<ClockProtocol>{ClockProtocol::dnp3});
         CHECK(m.dnp3.time_sync == "auto");
     }

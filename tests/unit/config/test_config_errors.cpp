@@ -10,8 +10,8 @@ using Issues = std::vector<std::string>;
 
 TEST_CASE("unknown key at the top level") {
     CHECK(issues_of(minimal_config + "gatway: {}\n") ==
-          Issues{"site.yaml:8: gatway: unknown key (expected one of: gateway, mqtt, store, templates, connections, buses, "
-                 "meters, files)"});
+          Issues{"site.yaml:8: gatway: unknown key (expected one of: gateway, mqtt, store, time, templates, connections, "
+                 "buses, meters, files)"});
 }
 
 TEST_CASE("unknown key in a section") {

@@ -48,7 +48,7 @@ TEST_CASE("an empty file") {
 
 TEST_CASE("a document that is not a map of sections") {
     CHECK(issues_of("- gateway\n- meters\n") ==
-          Issues{"site.yaml:1: must be a map of sections (gateway, mqtt, store, templates, connections, buses, meters), got a "
+          Issues{"site.yaml:1: must be a map of sections (gateway, mqtt, store, time, templates, connections, buses, meters, files), got a "
                  "list"});
 }
 

@@ -252,6 +252,16 @@ struct SftpSinkConfig {
     int line = 0;
 };
 
+// The gateway's own clock (docs/time.md): where its quality comes from.
+struct TimeConfig {
+    std::string source = "chrony";                           // chrony | none (not checked: readings never flagged)
+    std::string chrony = "unix:/run/chrony/chronyd.sock";    // chronyd's command socket, or host:port (UDP cmdport)
+    Duration poll_interval = std::chrono::seconds(16);       // 1s..10min
+    Duration max_error = std::chrono::milliseconds(100);     // 1ms..10s: root distance still "synced"
+    Duration holdover = std::chrono::hours(1);               // 0..7d: "holdover" after the last good update
+    Duration sources_lost_after = std::chrono::seconds(64);  // 1s..1h: no update for max(this, 4 update intervals)
+};
+
 struct FilesConfig {
     SpoolConfig spool;
     std::string inbox_root;                               // default <data_dir>/inbox
@@ -350,6 +360,7 @@ struct GatewayConfig {
     std::vector<ConnectionConfig> connections;            // explicit and implicit
     std::vector<BusConfig> buses;
     std::vector<MeterConfig> meters;
+    TimeConfig time;
     FilesConfig files;
     std::string source_file;
 };
