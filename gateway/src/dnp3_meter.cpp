@@ -1,6 +1,5 @@
 #include "dnp3_meter.hpp"
 
-#include <nlohmann/json.hpp>
 
 namespace gridgate::gateway {
 
@@ -24,6 +23,9 @@ std::uint8_t group_of(const std::string& type) {
     if (type == "frozen_counter") return 21;
     return 30;  // analog_input
 }
+
+// As gridgatectl status always showed them: "" for never.
+std::string iso_or_empty(TimestampUs ts) { return ts == 0 ? std::string() : format_iso8601_utc(ts); }
 
 }  // namespace
 
@@ -65,9 +67,14 @@ dnp3::SessionOptions to_session_options(const MeterConfig& m, bool on_bus) {
         o.time_sync = dnp3::TimeSyncMode::non_lan;
     else
         o.time_sync = on_bus ? dnp3::TimeSyncMode::non_lan : dnp3::TimeSyncMode::lan;
-    o.time_check_period = d.time_check_period;
-    o.time_tolerance = d.time_tolerance;
+    // The policy decides every set; time_tolerance only matters without a decider.
+    o.time_check_period = m.clock.check_period;
+    o.time_tolerance = m.clock.tolerance;
     o.sync_on_need_time = d.sync_on_need_time;
+    // An outstation that keeps asking while the policy leaves its clock alone is checked
+    // again on the policy's period (or every 15 minutes when it only checks on request).
+    if (m.clock.check_period > Duration::zero()) o.need_time_recheck = m.clock.check_period;
+    o.meter_time_zone = meter_time_zone(m.clock);
     return o;
 }
 
@@ -89,7 +96,7 @@ dnp3::PointMap to_point_map(const MeterConfig& m) {
 
 Dnp3Meter::Dnp3Meter(transport::LineAccess& line, const Clock& clock, const MeterConfig& config, bool on_bus,
                      DurableSink& sink, EventSink& events, std::function<void()> on_event, SharedDedup& dedup,
-                     Logger& logger)
+                     Logger& logger, GatewayTimeQualityFn time_quality)
     : id_(config.id),
       link_(config.bus.empty() ? config.connection : config.bus),
       sink_(sink),
@@ -97,9 +104,16 @@ Dnp3Meter::Dnp3Meter(transport::LineAccess& line, const Clock& clock, const Mete
       on_event_(std::move(on_event)),
       dedup_(dedup),
       logger_(logger),
-      map_(to_point_map(config)) {
+      map_(to_point_map(config)),
+      clock_(clock),
+      time_quality_(std::move(time_quality)),
+      zone_(meter_time_zone(config.clock)),
+      policy_(config.clock) {
+    dnp3::SessionOptions options = to_session_options(config, on_bus);
+    options.clock_decider = [this](const dnp3::ClockMeasurement& m) { return decide_clock(m); };
+    options.on_time_set = [this](const dnp3::TimeSetResult& r) { on_time_set(r); };
     session_ = std::make_unique<dnp3::MasterSession>(
-        line, clock, to_session_options(config, on_bus),
+        line, clock, std::move(options),
         [this](dnp3::DataBatch batch, std::function<void(bool)> done) { on_data(std::move(batch), std::move(done)); },
         [this](dnp3::SessionEvent event) { on_session_event(std::move(event)); }, logger);
 }
@@ -148,6 +162,15 @@ void Dnp3Meter::on_data(dnp3::DataBatch batch, std::function<void(bool)> done) {
     });
 }
 
+void Dnp3Meter::record(std::string_view kind, const std::string& detail_json) {
+    try {
+        events_.record_event(kind, detail_json);
+        if (on_event_) on_event_();
+    } catch (const std::exception& e) {
+        logger_.error("dnp3", id_ + ": could not record event " + std::string(kind) + ": " + e.what());
+    }
+}
+
 void Dnp3Meter::on_session_event(dnp3::SessionEvent event) {
     nlohmann::json detail = nlohmann::json::parse(event.detail_json.empty() ? "{}" : event.detail_json, nullptr, false);
     if (!detail.is_object()) detail = nlohmann::json{{"text", event.detail_json}};
@@ -160,6 +183,34 @@ void Dnp3Meter::on_session_event(dnp3::SessionEvent event) {
     } catch (const std::exception& e) {
         logger_.error("dnp3", id_ + ": could not record event " + event.kind + ": " + e.what());
     }
+}
+
+nlohmann::json Dnp3Meter::status_json() const {
+    const auto st = stats();
+    return {{"id", id_},
+            {"link", link_},
+            {"online", st.online},
+            {"transactions", st.transactions},
+            {"fragments", st.fragments},
+            {"timeouts", st.timeouts},
+            {"points", st.points},
+            {"events", st.events},
+            {"confirms_sent", st.confirms_sent},
+            {"confirms_withheld", st.confirms_withheld},
+            {"duplicates_dropped", duplicates_dropped()},
+            {"unmapped_points", unmapped()},
+            {"restarts_seen", st.restarts_seen},
+            {"overflows_seen", st.overflows_seen},
+            {"time_sets", st.time_sets},
+            {"last_offset_ms", st.last_offset_ms ? nlohmann::json(*st.last_offset_ms) : nlohmann::json(nullptr)},
+            {"last_offset_at", iso_or_empty(st.last_offset_at_us)},
+            {"last_time_set", iso_or_empty(st.last_time_set_us)},
+            {"last_success", iso_or_empty(st.last_success_us)},
+            {"link_crc_errors", st.link_crc_errors},
+            {"parse_errors", st.parse_errors},
+            {"last_iin", st.last_iin},
+            {"last_error", st.last_error},
+            {"clock", clock_status()}};
 }
 
 }  // namespace gridgate::gateway

@@ -29,6 +29,8 @@
 #include "gridgate/transport/line_access.hpp"
 #include "gridgate/transport/tcp_byte_channel.hpp"
 #include "clock_watch.hpp"
+#include "gateway_time_quality.hpp"
+#include "gridgate/time/time_monitor.hpp"
 #include "meter_task.hpp"
 #include "time_quality_sink.hpp"
 
@@ -58,7 +60,11 @@ struct Gateway::Impl {
     void shutdown();
     void schedule_status();
     void schedule_clock_watch();
+    void start_time_monitor();
+    void on_time_transition(const timesync::GatewayTimeStatus& before, const timesync::GatewayTimeStatus& after);
+    meterclock::GatewayTimeQuality gateway_time_quality() const;
     json time_status() const;
+    json time_report() const;
     void seed_dnp3_dedup();
     json dnp3_status() const;
     json status() const;
@@ -84,6 +90,7 @@ struct Gateway::Impl {
     asio::steady_timer clock_timer{io};
     std::atomic<std::uint32_t> time_flags{0};
     std::unique_ptr<TimeQualitySink> quality_sink;
+    std::unique_ptr<timesync::TimeMonitor> time_monitor;  // null with time.source: none
     std::map<std::string, std::unique_ptr<modbus::TcpClient>> clients;  // Modbus TCP connections
     std::map<std::string, std::unique_ptr<modbus::RtuBus>> buses;       // serial lines and RTU over TCP
     std::map<std::string, std::unique_ptr<transport::OwnedLine>> dnp3_lines;  // DNP3 TCP connections
@@ -141,6 +148,20 @@ void Gateway::Impl::open() {
     committer = std::make_unique<store::GroupCommitter>(*log, commit_options, logger,
                                                         [this](store::SeqRange) { mqtt->notify_new_data(); });
     quality_sink = std::make_unique<TimeQualitySink>(*committer, time_flags);
+    if (config.time.source == "chrony") {
+        // Until chronyd has vouched for the clock, readings are flagged time_unsynced.
+        time_flags = quality::time_unsynced;
+        timesync::TimeSourceConfig time_config;
+        time_config.chrony = timesync::ChronyEndpoint::parse(config.time.chrony);
+        time_config.poll_interval = config.time.poll_interval;
+        time_config.max_error = config.time.max_error;
+        time_config.holdover = config.time.holdover;
+        time_config.min_update_age = config.time.sources_lost_after;
+        time_monitor = std::make_unique<timesync::TimeMonitor>(
+            time_config, clock, [this](const timesync::GatewayTimeStatus& before, const timesync::GatewayTimeStatus& after) {
+                on_time_transition(before, after);
+            });
+    }
 
     for (const auto& c : config.connections) {
         if (c.protocol == "dnp3_tcp" || c.protocol == "dlms_tcp") {
@@ -180,7 +201,7 @@ void Gateway::Impl::open() {
             std::map<std::string, std::optional<TimestampUs>> ends;
             for (const auto& p : m.dlms_profiles) ends[p.name] = log->latest_ts(m.id, profile_points(p));
             dlms_meters.push_back(std::make_unique<DlmsMeter>(line, clock, m, on_bus, ends, *quality_sink, *log,
-                                                              [this] { mqtt->notify_new_events(); }, logger));
+                                                              [this] { mqtt->notify_new_events(); }, logger, [this] { return gateway_time_quality(); }));
             continue;
         }
         if (m.protocol == "dnp3") {
@@ -189,7 +210,7 @@ void Gateway::Impl::open() {
                                                  : static_cast<transport::LineAccess&>(*dnp3_lines.at(link));
             dnp3_meters.push_back(std::make_unique<Dnp3Meter>(line, clock, m, on_bus, *quality_sink, *log,
                                                               [this] { mqtt->notify_new_events(); }, dnp3_dedup,
-                                                              logger));
+                                                              logger, [this] { return gateway_time_quality(); }));
             continue;
         }
         modbus::ModbusClient& client = clients.count(link) ? static_cast<modbus::ModbusClient&>(*clients.at(link))
@@ -239,6 +260,30 @@ void Gateway::Impl::open() {
             }
             return files->status(max_files).dump();
         }
+        if (command == "time") {
+            // time | time check <meter> | time set <meter> [force]
+            if (meter.empty()) return time_report().dump();
+            std::string force;
+            words >> force;
+            const std::string& target = state;
+            const bool set = meter == "set";
+            if ((meter != "check" && !set) || target.empty() || (!force.empty() && (!set || force != "force")))
+                return json{{"error", "usage: time | time check <meter> | time set <meter> [force]"}}.dump();
+            const bool forced = force == "force";
+            for (auto& d : dnp3_meters)
+                if (d->id() == target) {
+                    if (set) d->request_clock_set(forced);
+                    else d->request_clock_check();
+                    return json{{"ok", true}, {"meter", target}, {"requested", set ? "set" : "check"}, {"force", forced}}.dump();
+                }
+            for (auto& d : dlms_meters)
+                if (d->id() == target) {
+                    if (set) d->request_clock_set(forced);
+                    else d->request_clock_check();
+                    return json{{"ok", true}, {"meter", target}, {"requested", set ? "set" : "check"}, {"force", forced}}.dump();
+                }
+            return json{{"error", "time " + meter + ": " + target + " is not a DNP3 or DLMS meter"}}.dump();
+        }
         if (command == "dlms") {
             // dlms <meter> read-profile | check-clock | set-clock: now rather than on schedule.
             const auto it = std::find_if(dlms_meters.begin(), dlms_meters.end(),
@@ -252,13 +297,16 @@ void Gateway::Impl::open() {
         }
         return json{{"error", "unknown request '" + request +
                                   "'; expected status, backlog, trace <meter> on|off, dlms <meter> "
-                                  "read-profile|check-clock|set-clock, files [N] or files pull <meter>"}}.dump();
+                                  "read-profile|check-clock|set-clock, files [N], files pull <meter>, time, time check <meter> or "
+                                  "time set <meter> [force]"}}.dump();
     }, logger);
     control->start();
 }
 
 void Gateway::Impl::start() {
     started_at = clock.steady_now();
+    if (time_monitor) time_monitor->start();
+    else logger.warn("time", "time.source is none: the gateway's clock is not checked and readings are never flagged time_unsynced");
     mqtt->start();
     files->start();
     for (auto& t : tasks) t->start();
@@ -338,8 +386,78 @@ void Gateway::Impl::schedule_clock_watch() {
     });
 }
 
+void Gateway::Impl::on_time_transition(const timesync::GatewayTimeStatus& before,
+                                       const timesync::GatewayTimeStatus& after) {
+    // On the monitor's thread. The flags first: readings from now on carry the new level.
+    time_flags = timesync::quality_flags(after.level);
+    const std::string kind = after.level == timesync::TimeQuality::synced     ? "time_source_ok"
+                             : after.level == timesync::TimeQuality::holdover ? "time_source_holdover"
+                                                                              : "time_source_lost";
+    const std::string text = std::string("gateway clock ") + std::string(timesync::to_string(before.level)) + " -> " +
+                             std::string(timesync::to_string(after.level)) +
+                             (after.source.empty() ? std::string() : " (reference " + after.source + ")") + ": " +
+                             after.reason;
+    if (after.level == timesync::TimeQuality::synced) logger.info("time", text);
+    else logger.warn("time", text);
+    try {
+        json detail{{"from", timesync::to_string(before.level)},
+                    {"to", timesync::to_string(after.level)},
+                    {"reference", after.source},
+                    {"stratum", after.stratum},
+                    {"offset_ms", after.offset_s * 1000.0},
+                    {"root_distance_ms", after.root_distance_s * 1000.0},
+                    {"chronyd_answering", after.chronyd_answering},
+                    {"reason", after.reason}};
+        if (after.since_update_s) detail["since_update_s"] = *after.since_update_s;
+        log->record_event(kind, detail.dump());
+        mqtt->notify_new_events();
+    } catch (const std::exception& e) {
+        logger.error("time", "cannot record " + kind + ": " + e.what());
+    }
+}
+
+// `gridgatectl time`: the gateway's clock and, per meter whose clock the gateway checks,
+// the last measured offset and the last set (from the meters' own status documents).
+json Gateway::Impl::time_report() const {
+    json meters = json::array();
+    const auto add = [&meters](const json& d, const char* protocol) {
+        json m{{"id", d.value("id", "")}, {"protocol", protocol}};
+        for (const char* key : {"online", "last_offset_ms", "last_offset_at", "last_time_set", "time_sets", "clock"})
+            if (d.contains(key)) m[key] = d[key];
+        meters.push_back(std::move(m));
+    };
+    for (const auto& d : dnp3_meters) add(d->status_json(), "dnp3");
+    for (const auto& d : dlms_meters) add(d->status_json(), "dlms");
+    return json{{"gateway", time_status()}, {"meters", std::move(meters)}};
+}
+
+meterclock::GatewayTimeQuality Gateway::Impl::gateway_time_quality() const {
+    if (!time_monitor) return meterclock::GatewayTimeQuality::synced;  // time.source: none
+    switch (time_monitor->status().level) {
+        case timesync::TimeQuality::synced: return meterclock::GatewayTimeQuality::synced;
+        case timesync::TimeQuality::holdover: return meterclock::GatewayTimeQuality::holdover;
+        case timesync::TimeQuality::unsynced: break;
+    }
+    return meterclock::GatewayTimeQuality::unsynced;
+}
+
 json Gateway::Impl::time_status() const {
     json t{{"now", format_iso8601_utc(clock.now_utc_us())}, {"clock_steps", clock_watch.epoch()}};
+    t["source"] = config.time.source;
+    if (time_monitor) {
+        const auto st = time_monitor->status();
+        t["quality"] = timesync::to_string(st.level);
+        t["chrony"] = config.time.chrony;
+        t["chronyd_answering"] = st.chronyd_answering;
+        t["reference"] = st.source;
+        t["stratum"] = st.stratum;
+        t["offset_ms"] = st.offset_s * 1000.0;
+        t["root_distance_ms"] = st.root_distance_s * 1000.0;
+        t["since_update_s"] = st.since_update_s ? json(*st.since_update_s) : json(nullptr);
+        t["reason"] = st.reason;
+    } else {
+        t["quality"] = "unchecked";
+    }
     if (const auto step = clock_watch.last_step())
         t["last_step"] = {{"step_ms", std::chrono::duration_cast<std::chrono::milliseconds>(step->step).count()},
                           {"wall_before", format_iso8601_utc(step->wall_before)},
@@ -353,6 +471,7 @@ void Gateway::Impl::shutdown() {
     shutting_down = true;
     status_timer.cancel();
     clock_timer.cancel();
+    if (time_monitor) time_monitor->stop();
     control->stop();
     // Files first: uploads and downloads stop between chunks (resumed at the next start),
     // the receiver stops taking notifications.
@@ -553,33 +672,7 @@ json Gateway::Impl::status() const {
 
 json Gateway::Impl::dnp3_status() const {
     json out = json::array();
-    for (const auto& d : dnp3_meters) {
-        const auto st = d->stats();
-        json offset = st.last_offset_ms ? json(*st.last_offset_ms) : json(nullptr);
-        out.push_back({{"id", d->id()},
-                       {"link", d->link()},
-                       {"online", st.online},
-                       {"transactions", st.transactions},
-                       {"fragments", st.fragments},
-                       {"timeouts", st.timeouts},
-                       {"points", st.points},
-                       {"events", st.events},
-                       {"confirms_sent", st.confirms_sent},
-                       {"confirms_withheld", st.confirms_withheld},
-                       {"duplicates_dropped", d->duplicates_dropped()},
-                       {"unmapped_points", d->unmapped()},
-                       {"restarts_seen", st.restarts_seen},
-                       {"overflows_seen", st.overflows_seen},
-                       {"time_sets", st.time_sets},
-                       {"last_offset_ms", offset},
-                       {"last_offset_at", iso_or_null(st.last_offset_at_us)},
-                       {"last_time_set", iso_or_null(st.last_time_set_us)},
-                       {"last_success", iso_or_null(st.last_success_us)},
-                       {"link_crc_errors", st.link_crc_errors},
-                       {"parse_errors", st.parse_errors},
-                       {"last_iin", st.last_iin},
-                       {"last_error", st.last_error}});
-    }
+    for (const auto& d : dnp3_meters) out.push_back(d->status_json());
     return out;
 }
 

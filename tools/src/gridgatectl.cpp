@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "files_table.hpp"
+#include "time_table.hpp"
 
 using json = nlohmann::json;
 
@@ -32,6 +33,12 @@ void usage(std::ostream& out) {
            "  files [N]              the spool's newest N files (default 50) with their state,\n"
            "                         PQDIF pulls, push inboxes, SFTP sinks, HTTPS notifications\n"
            "  files pull METER       pull a meter's PQDIF files now\n"
+           "  time                   the gateway's clock (chrony, steps) and each meter's last\n"
+           "                         measured clock offset and last set\n"
+           "  time check METER       measure a DNP3 or DLMS meter's clock now\n"
+           "  time set METER [force] check now and set if the meter's clock policy allows;\n"
+           "                         force lets one step beyond max_step through (still never\n"
+           "                         from an unsynced gateway clock, nor inside the guard window)\n"
            "The socket defaults to $GRIDGATE_SOCKET or " << default_socket << ".\n";
 }
 
@@ -239,6 +246,7 @@ int main(int argc, char** argv) {
         else if (words[0] == "status") print_status(j);
         else if (words[0] == "backlog") print_backlog(j);
         else if (words[0] == "files" && (words.size() < 2 || words[1] != "pull")) gridgate::tools::print_files(j);
+        else if (words[0] == "time" && words.size() == 1) gridgate::tools::print_time(j);
         else std::cout << j.dump() << '\n';
         return 0;
     } catch (const std::exception& e) {

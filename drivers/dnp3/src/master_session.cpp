@@ -8,7 +8,7 @@ namespace gridgate::dnp3 {
 
 namespace asio = boost::asio;
 
-const char* to_string(TimeSyncMode m) {
+const char* to_string(TimeSyncMode m) {  // declared in clock_sync.hpp
     switch (m) {
         case TimeSyncMode::none: return "none";
         case TimeSyncMode::lan: return "lan";
@@ -161,6 +161,7 @@ std::optional<Task> Impl::pick(SteadyClock::time_point now) const {
     if (clear_restart_pending) return Task{TaskKind::clear_restart};
     if (integrity.due(now)) return Task{TaskKind::integrity};
     if (time_set_reason) return Task{TaskKind::time_set};
+    if (recheck_at && now >= *recheck_at) return Task{TaskKind::time_check};  // a postponed set: on time
     static constexpr TaskKind event_kinds[4] = {TaskKind::class0, TaskKind::class1, TaskKind::class2,
                                                 TaskKind::class3};
     for (std::size_t c = 1; c < classes.size(); ++c)
@@ -181,6 +182,7 @@ SteadyClock::time_point Impl::next_wakeup() const {
     for (const auto& c : classes) consider(c);
     for (const auto& r : reads) consider(r);
     consider(time_check);
+    if (recheck_at && *recheck_at < earliest) earliest = *recheck_at;
     return earliest;
 }
 
@@ -359,13 +361,17 @@ void Impl::handle_iin(const Iin& iin) {
         logger.info("dnp3", options.id + ": outstation restarted (IIN DEVICE_RESTART)");
         emit("dnp3_restart", "{\"iin\":" + json_escape(iin.describe()) + "}");
         clear_restart_pending = true;
+        need_time_holdoff = {};  // a restarted outstation asking for the time is heard at once
         // Its state may have changed in any way; an integrity poll in progress covers it.
         if (!is_current(TaskKind::integrity)) integrity.requested = true;
     }
     if (!iin.has(Iin::device_restart)) clear_restart_pending = false;
 
+    // With a decider, NEED_TIME asks for a check (the decider sets or not), and the check
+    // in progress already answers it.
+    const bool checking = options.clock_decider && is_current(TaskKind::time_check);
     if (iin.has(Iin::need_time) && options.time_sync != TimeSyncMode::none && options.sync_on_need_time &&
-        !time_set_reason && !is_current(TaskKind::time_set) && SteadyClock::now() >= need_time_holdoff)
+        !time_set_reason && !is_current(TaskKind::time_set) && !checking && SteadyClock::now() >= need_time_holdoff)
         time_set_reason = "need_time";
 
     if (rising(Iin::event_buffer_overflow)) {

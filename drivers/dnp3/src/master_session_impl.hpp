@@ -25,6 +25,7 @@
 
 #include "gridgate/dnp3/link.hpp"
 #include "gridgate/dnp3/master.hpp"
+#include "gridgate/dnp3/meter_time.hpp"
 #include "gridgate/dnp3/transport.hpp"
 
 namespace gridgate::dnp3::detail {
@@ -129,8 +130,18 @@ struct Impl : std::enable_shared_from_this<Impl> {
     void run_clear_restart();
     void run_time_check();
     void run_time_set();
-    // Reads g50v1 and measures the offset (meter minus gateway, ms); nullopt without a time.
+    // Reads g50v1: when the request left, when the answer came, the meter's time as UTC.
+    void read_clock(std::function<void(const ClockMeasurement&)> then);
+    // The same as an offset (meter minus gateway, ms); nullopt without a time.
     void read_time(std::function<void(std::optional<std::int64_t>)> then);
+    // With a clock_decider (clock_sync.hpp): a check whose measurement the decider judges,
+    // then the set it asks for, the read after it, and the report to on_time_set.
+    void run_decided_check();
+    void run_decided_set(const std::string& reason);
+    void conclude_decided_set(const std::string& reason, const char* result,
+                              std::optional<ClockMeasurement> after);
+    // A decided set that ends with the transaction failing: on_time_set hears "failed".
+    void abort_decided_set(const std::string& error);
     void set_time_lan(std::function<void(bool accepted)> then);
     void set_time_non_lan(std::function<void(bool accepted)> then);
     void conclude_time_set(const std::string& reason, const char* result, std::optional<std::int64_t> after);
@@ -170,6 +181,7 @@ struct Impl : std::enable_shared_from_this<Impl> {
     bool clear_restart_pending = false;
     std::optional<std::string> time_set_reason;  // "need_time" or "tolerance"
     SteadyClock::time_point need_time_holdoff{};  // NEED_TIME ignored until then (after a set)
+    std::optional<SteadyClock::time_point> recheck_at;  // a check the decider asked for
     SteadyClock::time_point retry_at{};
     unsigned backoff_steps = 0;
     SteadyClock::time_point armed_at{};
@@ -242,6 +254,7 @@ struct Impl : std::enable_shared_from_this<Impl> {
 
     // the time set in progress
     std::optional<std::int64_t> offset_before;
+    bool decided_set_running = false;  // on_time_set owes its owner an answer
 };
 
 }  // namespace gridgate::dnp3::detail

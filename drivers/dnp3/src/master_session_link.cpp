@@ -373,6 +373,7 @@ void Impl::finish(Outcome outcome, const std::string& error, bool timeout, bool 
     if (outcome == Outcome::failed && options.confirmed_user_data) link_reset_done = false;
     if (auto l = std::move(lease)) l->release(close);
 
+    if (outcome == Outcome::failed) abort_decided_set(error);
     const Task task = *current;
     current.reset();
     complete_task(task, outcome, error, timeout);

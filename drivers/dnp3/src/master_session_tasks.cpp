@@ -1,9 +1,6 @@
 // MasterSession tasks: class polls and reads (data to the handler, confirms only once it
-// is stored), clearing DEVICE_RESTART, and the time: offset checks and the LAN and
-// non-LAN time-set procedures of IEEE 1815.
+// is stored) and clearing DEVICE_RESTART. The time tasks are in master_session_time.cpp.
 #include <boost/asio/post.hpp>
-#include <cmath>
-#include <cstdlib>
 
 #include "master_session_impl.hpp"
 
@@ -16,10 +13,6 @@ namespace {
 constexpr std::uint16_t iin2_errors = Iin::no_func_code_support | Iin::object_unknown | Iin::parameter_error;
 
 std::uint8_t following(std::uint8_t seq) { return static_cast<std::uint8_t>((seq + 1) & 0x0f); }
-
-std::string json_number_or_null(const std::optional<std::int64_t>& v) {
-    return v ? std::to_string(*v) : std::string("null");
-}
 
 }  // namespace
 
@@ -147,118 +140,6 @@ void Impl::run_clear_restart() {
         }
         confirm_if_asked(r, [this] { finish(Outcome::ok); });
     });
-}
-
-// ------------------------------------------------------------------ time
-
-void Impl::read_time(std::function<void(std::optional<std::int64_t>)> then) {
-    const std::uint8_t seq = next_seq();
-    ReadItem item;
-    item.group = 50;
-    item.variation = 1;
-    item.qualifier = Qualifier::count_8;
-    item.count = 1;
-    const std::vector<ReadItem> items{item};
-    request(encode_read(request_control(seq), items), seq, [this, then = std::move(then)](Response r) {
-        std::optional<std::int64_t> offset;
-        if (r.time) {
-            // The meter read its clock somewhere between our request leaving and its answer
-            // arriving: compare with the midpoint.
-            const TimestampUs midpoint = request_sent_us + (response_received_us - request_sent_us) / 2;
-            offset = std::llround(static_cast<double>(*r.time) - static_cast<double>(midpoint) / 1000.0);
-            const TimestampUs at = response_received_us;
-            update_stats([&](SessionStats& s) {
-                s.last_offset_ms = offset;
-                s.last_offset_at_us = at;
-            });
-        } else {
-            logger.warn("dnp3", options.id + ": no time in the answer to a time read (IIN " + r.iin.describe() + ")");
-        }
-        confirm_if_asked(r, [then, offset] { then(offset); });
-    });
-}
-
-void Impl::run_time_check() {
-    read_time([this](std::optional<std::int64_t> offset) {
-        if (offset) {
-            const auto tolerance_ms =
-                std::chrono::duration_cast<std::chrono::milliseconds>(options.time_tolerance).count();
-            const bool beyond = std::llabs(*offset) > tolerance_ms;
-            emit("dnp3_time_checked", "{\"offset_ms\":" + std::to_string(*offset) +
-                                          ",\"tolerance_ms\":" + std::to_string(tolerance_ms) +
-                                          ",\"beyond_tolerance\":" + (beyond ? "true" : "false") + "}");
-            if (beyond && options.time_sync != TimeSyncMode::none && !time_set_reason) time_set_reason = "tolerance";
-        }
-        finish(Outcome::ok);
-    });
-}
-
-void Impl::run_time_set() {
-    const std::string reason = time_set_reason.value_or("tolerance");
-    if (options.time_sync == TimeSyncMode::none) return finish(Outcome::ok);
-    read_time([this, reason](std::optional<std::int64_t> before) {
-        offset_before = before;
-        auto after_set = [this, reason](bool accepted) {
-            if (!accepted) return conclude_time_set(reason, "rejected", std::nullopt);
-            read_time([this, reason](std::optional<std::int64_t> after) { conclude_time_set(reason, "ok", after); });
-        };
-        if (options.time_sync == TimeSyncMode::lan) set_time_lan(std::move(after_set));
-        else set_time_non_lan(std::move(after_set));
-    });
-}
-
-// LAN procedure (IEEE 1815): the outstation notes its clock when RECORD_CURRENT_TIME
-// arrives, we note ours when it leaves; WRITE g50v3 then tells it what its clock should
-// have read at that instant. Network delay on a LAN is negligible.
-void Impl::set_time_lan(std::function<void(bool accepted)> then) {
-    const std::uint8_t seq = next_seq();
-    request(encode_function_only(request_control(seq), FunctionCode::record_current_time), seq,
-            [this, then = std::move(then)](Response r) {
-                if ((r.iin.bits & iin2_errors) != 0) return then(false);
-                const auto recorded = static_cast<DnpTime>(request_sent_us / 1000);
-                const std::uint8_t write_seq = next_seq();
-                request(encode_write_last_recorded_time(request_control(write_seq), recorded), write_seq,
-                        [then](Response w) { then((w.iin.bits & iin2_errors) == 0); });
-            });
-}
-
-// Non-LAN procedure: DELAY_MEASURE's round trip less the outstation's processing time
-// (g52v2) is twice the one-way delay; the time written is ours plus that delay, the
-// moment the write reaches the outstation.
-void Impl::set_time_non_lan(std::function<void(bool accepted)> then) {
-    const std::uint8_t seq = next_seq();
-    request(encode_function_only(request_control(seq), FunctionCode::delay_measure), seq,
-            [this, then = std::move(then)](Response r) {
-                if ((r.iin.bits & iin2_errors) != 0) return then(false);
-                const TimestampUs round_trip = response_received_us - request_sent_us;
-                const TimestampUs processing = static_cast<TimestampUs>(r.delay_ms.value_or(0)) * 1000;
-                const TimestampUs one_way = std::max<TimestampUs>(0, (round_trip - processing) / 2);
-                const auto time = static_cast<DnpTime>((clock.now_utc_us() + one_way) / 1000);
-                const std::uint8_t write_seq = next_seq();
-                request(encode_write_time(request_control(write_seq), time), write_seq,
-                        [then](Response w) { then((w.iin.bits & iin2_errors) == 0); });
-            });
-}
-
-void Impl::conclude_time_set(const std::string& reason, const char* result, std::optional<std::int64_t> after) {
-    const bool ok = std::string(result) == "ok";
-    const TimestampUs now_us = clock.now_utc_us();
-    // An outstation that keeps asking (NEED_TIME) right after a set, e.g. because it
-    // refuses the write, is not set again before this.
-    need_time_holdoff = SteadyClock::now() + options.retry_max;
-    if (ok)
-        update_stats([&](SessionStats& s) {
-            ++s.time_sets;
-            s.last_time_set_us = now_us;
-        });
-    const std::string detail = std::string("{\"procedure\":\"") + to_string(options.time_sync) +
-                               "\",\"offset_before_ms\":" + json_number_or_null(offset_before) +
-                               ",\"offset_after_ms\":" + json_number_or_null(after) + ",\"reason\":\"" + reason +
-                               "\",\"result\":\"" + result + "\"}";
-    if (ok) logger.info("dnp3", options.id + ": clock set " + detail);
-    else logger.warn("dnp3", options.id + ": clock set refused " + detail);
-    emit("dnp3_time_set", detail);
-    finish(Outcome::ok);
 }
 
 }  // namespace gridgate::dnp3::detail

@@ -44,6 +44,8 @@ def config(wd, gw, mqtt_port, meters_yaml, buses_yaml="", history="30s", poll_de
         "gateway: {id: %s, data_dir: %s, control_socket: %s, secrets_file: %s}\n"
         "mqtt: {host: 127.0.0.1, port: %d}\n"
         "store: {commit_interval: 50ms}\n"
+        # No chronyd here: the machine's clock is taken as good, so meters may be set.
+        "time: {source: none}\n"
         "%s%smeters:\n%s") % (gw, wd.file("data"), wd.file("gg.sock"), wd.file("secrets.yaml"), mqtt_port,
                               template_yaml(history, poll_delay, registers), buses_yaml, meters_yaml))
     return cfg

@@ -66,6 +66,20 @@ class DlmsEndToEnd(unittest.TestCase):
         rc, human, err = h.gridgatectl(wd.file("gg.sock"), "status")
         self.assertEqual(rc, 0, err)
         self.assertIn("DLMS METER", human)
+        # gridgatectl time: each meter's last measured offset and its last set.
+        rc, out, err = h.gridgatectl(wd.file("gg.sock"), "--json", "time")
+        self.assertEqual(rc, 0, err)
+        clocks = {m["id"]: m for m in json.loads(out)["meters"]}
+        self.assertEqual(json.loads(out)["gateway"]["source"], "none")
+        for m in ports:
+            self.assertEqual(clocks[m]["protocol"], "dlms")
+            self.assertIsNotNone(clocks[m]["clock"]["last_check_at"], clocks[m])
+            self.assertLess(abs(clocks[m]["clock"]["offset_after_set_ms"]), 500, clocks[m])
+            self.assertEqual(clocks[m]["clock"]["last_set_result"], "ok", clocks[m])
+        rc, human_time, err = h.gridgatectl(wd.file("gg.sock"), "time")
+        self.assertEqual(rc, 0, err)
+        for m in ports:
+            self.assertIn(m, human_time)
         stop_ms = int(time.time() * 1000)
         self.assertEqual(gw.stop(signal.SIGTERM), 0, gw.output())
         time.sleep(1.0)
@@ -80,11 +94,12 @@ class DlmsEndToEnd(unittest.TestCase):
             self.assertTrue(all("refilled" in q[e] for e in q if e < start_ms - 10_000))
         self.check_registers(sub, ports)
 
-        sets = k.gateway_events(sub, "dlms_time_set")
+        sets = k.gateway_events(sub, "meter_time_set")
         for m in ports:
             mine = [e for e in sets if e["meter"] == m]
-            self.assertTrue(mine, "no dlms_time_set for %s: %s" % (m, k.gateway_events(sub)))
+            self.assertTrue(mine, "no meter_time_set for %s: %s" % (m, k.gateway_events(sub)))
             d = mine[0]["detail"]
+            self.assertEqual((d["protocol"], d["result"]), ("dlms", "ok"), d)
             self.assertAlmostEqual(d["offset_before_ms"], OFFSET_MS, delta=400)
             self.assertLess(abs(d["offset_after_ms"]), 300, d)
         refills = [e for e in k.gateway_events(sub, "dlms_profile_refilled")]

@@ -23,6 +23,7 @@
 
 #include "gridgate/core/clock.hpp"
 #include "gridgate/core/log.hpp"
+#include "gridgate/core/time_zone.hpp"
 #include "gridgate/dnp3/app.hpp"
 #include "gridgate/dnp3/link.hpp"
 #include "gridgate/dnp3/master.hpp"
@@ -203,6 +204,7 @@ public:
     unsigned nack_link_frames = 0;             // confirmed user data frames NACKed
     bool confirmed_responses = false;          // responses as CONFIRMED_USER_DATA
     bool clears_restart = true;                // honours WRITE g80v1
+    std::optional<TimeZone> zone;              // the clock runs in this zone's local time (g50 local)
     // Answers a request (after the defaults below were not wanted); return true if handled.
     std::function<bool(const Request&)> on_request;
 
@@ -223,7 +225,19 @@ public:
         return n;
     }
 
-    DnpTime meter_now_ms() const { return static_cast<DnpTime>(clock_.now_utc_us() / 1000 + meter_offset_ms); }
+    DnpTime meter_now_ms() const {
+        const TimestampUs utc_us = clock_.now_utc_us() + meter_offset_ms * 1000;
+        if (!zone) return static_cast<DnpTime>(utc_us / 1000);
+        const LocalTime local = zone->to_local(utc_us);
+        return static_cast<DnpTime>(local.seconds * 1000 + local.micros / 1000);
+    }
+    // The UTC ms a g50 time written to this outstation stands for.
+    std::int64_t written_utc_ms(DnpTime t) const {
+        if (!zone) return static_cast<std::int64_t>(t);
+        const auto ms = static_cast<std::int64_t>(t);
+        const LocalTime local{ms / 1000, static_cast<std::int32_t>((ms % 1000) * 1000)};
+        return zone->to_utc(local).utc_us / 1000;
+    }
 
     // Sends a response fragment now (segmented, in link frames).
     void send(const std::vector<std::uint8_t>& fragment) {
@@ -349,7 +363,7 @@ private:
             case FunctionCode::write:
                 for (const auto& o : r.objects) {
                     if (o.header.group == 50 && o.header.variation == 1 && o.time)
-                        meter_offset_ms = static_cast<std::int64_t>(*o.time) - clock_.now_utc_us() / 1000;
+                        meter_offset_ms = written_utc_ms(*o.time) - clock_.now_utc_us() / 1000;
                     if (o.header.group == 50 && o.header.variation == 3 && o.time && recorded_)
                         // The clock should have read *o.time when it read recorded_meter_.
                         meter_offset_ms += static_cast<std::int64_t>(*o.time) - static_cast<std::int64_t>(*recorded_);

@@ -13,7 +13,8 @@
 //   clear DEVICE_RESTART (WRITE g80v1 index 7) when the outstation reports it;
 //   time: read g50v1 to measure the offset every time_check_period; set the clock when
 //     the offset is beyond tolerance or NEED_TIME is set, with the LAN procedure
-//     (RECORD_CURRENT_TIME + WRITE g50v3) or the non-LAN one (DELAY_MEASURE + WRITE g50v1).
+//     (RECORD_CURRENT_TIME + WRITE g50v3) or the non-LAN one (DELAY_MEASURE + WRITE g50v1);
+//     or, with a clock_decider, when its owner's policy says so (clock_sync.hpp).
 //
 // Durability: every response fragment's points go to the DataHandler; when the fragment
 // asks for an application confirm (CON), the confirm is sent only after the handler's
@@ -30,18 +31,13 @@
 #include "gridgate/core/clock.hpp"
 #include "gridgate/core/log.hpp"
 #include "gridgate/core/time.hpp"
+#include "gridgate/core/time_zone.hpp"
 #include "gridgate/dnp3/app.hpp"
+#include "gridgate/dnp3/clock_sync.hpp"
 #include "gridgate/dnp3/transport.hpp"
 #include "gridgate/transport/line_access.hpp"
 
 namespace gridgate::dnp3 {
-
-enum class TimeSyncMode : std::uint8_t {
-    none,     // never set the clock (offsets are still measured if time_check_period > 0)
-    lan,      // RECORD_CURRENT_TIME then WRITE g50v3 (IEEE 1815 LAN procedure): TCP
-    non_lan,  // DELAY_MEASURE then WRITE g50v1 corrected by the measured delay: serial
-};
-const char* to_string(TimeSyncMode m);
 
 struct ReadTask {
     std::string name;             // for logs and stats, e.g. "counters"
@@ -76,6 +72,16 @@ struct SessionOptions {
     Duration time_check_period{0};   // 0 = measure only around a set
     Duration time_tolerance = std::chrono::seconds(1);
     bool sync_on_need_time = true;
+    // The outstation's clock runs in this zone's local time (g50 read and written as local
+    // wall time, meter_time.hpp); nullopt: UTC.
+    std::optional<TimeZone> meter_time_zone;
+    // With a decider (clock_sync.hpp) the owner decides every set; without, the session
+    // sets on NEED_TIME and beyond time_tolerance itself.
+    ClockDecider clock_decider;
+    TimeSetHandler on_time_set;
+    // With a decider: after a check NEED_TIME asked for, NEED_TIME is ignored this long
+    // (the decider may have left the clock alone, and the outstation keeps asking).
+    Duration need_time_recheck = std::chrono::minutes(15);
 
     Duration retry_min = std::chrono::seconds(1);   // after a failed task, backoff ..
     Duration retry_max = std::chrono::seconds(60);  // .. up to this
@@ -105,8 +111,8 @@ struct DataBatch {
 using DataHandler = std::function<void(DataBatch batch, std::function<void(bool stored)> done)>;
 
 // Things an operator must see; also written to the audit log by the gateway.
-// kinds: "dnp3_restart", "dnp3_time_set", "dnp3_time_checked", "dnp3_event_overflow",
-// "dnp3_device_trouble", "dnp3_comm_lost", "dnp3_comm_restored".
+// kinds: "dnp3_restart", "dnp3_time_set", "dnp3_time_checked" (not with a clock_decider),
+// "dnp3_event_overflow", "dnp3_device_trouble", "dnp3_comm_lost", "dnp3_comm_restored".
 struct SessionEvent {
     std::string outstation;
     std::string kind;
