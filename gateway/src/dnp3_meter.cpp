@@ -110,6 +110,7 @@ Dnp3Meter::Dnp3Meter(transport::LineAccess& line, const Clock& clock, const Mete
       zone_(meter_time_zone(config.clock)),
       policy_(config.clock) {
     dnp3::SessionOptions options = to_session_options(config, on_bus);
+    map_.set_time_zone(zone_);  // event times come from the same clock as g50
     options.clock_decider = [this](const dnp3::ClockMeasurement& m) { return decide_clock(m); };
     options.on_time_set = [this](const dnp3::TimeSetResult& r) { on_time_set(r); };
     session_ = std::make_unique<dnp3::MasterSession>(

@@ -1,6 +1,8 @@
 // Point mapping: DNP3 point values of a fragment to readings of configured points.
 #include "gridgate/dnp3/point_map.hpp"
 
+#include "gridgate/dnp3/meter_time.hpp"
+
 namespace gridgate::dnp3 {
 
 namespace {
@@ -104,7 +106,9 @@ std::vector<Reading> PointMap::map(const std::vector<PointValue>& points, Timest
         Reading r;
         r.meter = meter_;
         r.point = m.name;
-        r.ts_us = from_meter ? static_cast<TimestampUs>(*p.time) * 1000 : received_us;
+        r.ts_us = !from_meter ? received_us
+                  : zone_     ? meter_time_to_utc(*p.time, zone_, received_us)
+                              : static_cast<TimestampUs>(*p.time) * 1000;
         r.value = p.value * m.scale + m.offset;
         r.unit = m.unit;
         r.source = Source::dnp3;

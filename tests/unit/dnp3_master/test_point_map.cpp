@@ -168,3 +168,25 @@ TEST_CASE("analogs are never taken for counters") {
     map.map({value(PointKind::analog_input, 30, 3, 0, 1000)}, received);
     CHECK(map.map({value(PointKind::analog_input, 30, 3, 0, -5)}, received + 1).at(0).quality == quality::good);
 }
+
+TEST_CASE("events of an outstation keeping local time are converted with its zone") {
+    PointMap map("m1", {mapping("wh", PointType::counter, 0)});
+    // 2026-07-01T12:00:00 as a New York clock shows it (EDT, UTC-4) is 16:00Z.
+    constexpr TimestampUs noon_z = 1'782'907'200'000'000;  // 2026-07-01T12:00:00Z
+    constexpr DnpTime noon_local_ms = 1'782'907'200'000;
+    const auto utc_readings = map.map({counter_event(0, 5, noon_local_ms)}, noon_z);
+    REQUIRE(utc_readings.size() == 1);
+    CHECK(utc_readings[0].ts_us == noon_z);  // no zone: the time is UTC
+
+    map.set_time_zone(TimeZone::load("America/New_York"));
+    const auto local_readings = map.map({counter_event(0, 6, noon_local_ms)}, noon_z + 4 * 3'600'000'000LL);
+    REQUIRE(local_readings.size() == 1);
+    CHECK(local_readings[0].ts_us == noon_z + 4 * 3'600'000'000LL);
+
+    // 01:30 on the fall-back night happens twice: the instant nearest the exchange wins.
+    constexpr DnpTime repeated_local_ms = 1'793'496'600'000;   // 2026-11-01T01:30:00 local
+    constexpr TimestampUs first_pass = 1'793'511'000'000'000;  // 05:30Z (EDT)
+    constexpr TimestampUs second_pass = 1'793'514'600'000'000; // 06:30Z (EST)
+    CHECK(map.map({counter_event(0, 7, repeated_local_ms)}, first_pass + 1'000'000)[0].ts_us == first_pass);
+    CHECK(map.map({counter_event(0, 8, repeated_local_ms)}, second_pass + 1'000'000)[0].ts_us == second_pass);
+}

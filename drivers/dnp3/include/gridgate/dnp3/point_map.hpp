@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gridgate/core/reading.hpp"
+#include "gridgate/core/time_zone.hpp"
 #include "gridgate/dnp3/app.hpp"
 
 namespace gridgate::dnp3 {
@@ -53,6 +54,10 @@ public:
     std::vector<Reading> map(const std::vector<PointValue>& points, TimestampUs received_us,
                              std::uint32_t extra_quality, std::vector<bool>& meter_time);
 
+    // The outstation keeps local time in `zone` (nullopt: UTC, the default): its event and
+    // time-tagged timestamps are converted as its clock reads (meter_time.hpp).
+    void set_time_zone(std::optional<TimeZone> zone) { zone_ = std::move(zone); }
+
     std::uint64_t unmapped() const { return unmapped_; }
     // Counter decreases seen, by kind: a wrap from the top 10 % of the range, or a reset.
     std::uint64_t rollovers() const { return rollovers_; }
@@ -61,6 +66,7 @@ public:
 
 private:
     std::string meter_;
+    std::optional<TimeZone> zone_;
     std::vector<PointMapping> points_;
     std::map<std::pair<PointType, std::uint32_t>, std::size_t> by_index_;
     // Latest raw value per mapping, for rollover; kept apart for meter-timestamped values
