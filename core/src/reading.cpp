@@ -5,10 +5,10 @@
 namespace gridgate {
 
 std::vector<std::string_view> quality_names(std::uint32_t flags) {
-    static constexpr std::array<std::string_view, 14> names = {
+    static constexpr std::array<std::string_view, 15> names = {
         "invalid",   "time_unsynced", "meter_clock_suspect", "refilled",   "overflow",   "estimated",
         "clock_step", "events_lost",  "power_outage",        "billing_reset", "test_mode", "config_change",
-        "dst_change", "meter_diagnostic"};
+        "dst_change", "meter_diagnostic", "time_holdover"};
     std::vector<std::string_view> out;
     if (flags == quality::good) {
         out.emplace_back("good");

@@ -34,7 +34,12 @@ std::string_view to_string(TimeQuality q) {
 }
 
 std::uint32_t quality_flags(TimeQuality q) {
-    return q == TimeQuality::unsynced ? quality::time_unsynced : quality::good;
+    switch (q) {
+        case TimeQuality::synced: return quality::good;
+        case TimeQuality::holdover: return quality::time_holdover;
+        case TimeQuality::unsynced: break;
+    }
+    return quality::time_unsynced;
 }
 
 GatewayTimeStatus TimeStatusEvaluator::unsynced(GatewayTimeStatus s, std::string reason) {

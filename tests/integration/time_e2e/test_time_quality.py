@@ -8,7 +8,8 @@ chronyd with `local stratum 8`, started later. Asserted:
   without time) and status says unsynced;
 - once chronyd synchronises to it, readings are ["good"] and a time_source_ok event is
   published with the reference and stratum;
-- when the source is killed, the gateway goes to holdover (readings still good) and,
+- when the source is killed, the gateway goes to holdover (readings flagged
+  time_holdover) and,
   after the configured holdover, to unsynced: readings flagged again, and
   time_source_holdover then time_source_lost events (the gateway's twin of the meter's
   own "TS" alarm);
@@ -118,6 +119,10 @@ class TimeQuality(unittest.TestCase):
         self.assertEqual(len(lost), 1, lost)
         self.assertLess(holdover[0]["id"], lost[0]["id"])
         self.assertEqual(lost[0]["detail"]["from"], "holdover")
+        # Readings taken in holdover say so; none of them is flagged unsynced.
+        held = [r for r in sub.readings() if "time_holdover" in r["quality"]]
+        self.assertTrue(held, "readings taken in holdover")
+        self.assertTrue(all(r["quality"] == ["time_holdover"] for r in held), held[:3])
         mark = max(r["seq"] for r in sub.readings())
         h.wait_until(lambda: len(self.readings_since(sub, mark + 2)) >= 4, 20, "readings after the loss")
         self.assertTrue(all("time_unsynced" in r["quality"] for r in self.readings_since(sub, mark + 2)))

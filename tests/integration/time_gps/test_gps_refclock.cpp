@@ -168,7 +168,7 @@ TEST_CASE("gpsd via SHM: chronyd follows GPS, the gateway is synced, then holdov
     require_level(monitor, TimeQuality::holdover, 20s, logs);
     CHECK(monitor.status().reason.find("last update") != std::string::npos);
     CHECK(monitor.status().source == "GPS");
-    CHECK(monitor.quality_flags() == 0);
+    CHECK(monitor.quality_flags() == quality::time_holdover);
     require_level(monitor, TimeQuality::unsynced, 10s, logs);
     const auto lost = monitor.status();
     CHECK(lost.reason.starts_with("holdover of 2s exhausted"));

@@ -49,7 +49,7 @@ struct Fixture {
 
 TEST_CASE("quality flags: only unsynced marks readings", "[time][status]") {
     CHECK(quality_flags(TimeQuality::unsynced) == quality::time_unsynced);
-    CHECK(quality_flags(TimeQuality::holdover) == 0);
+    CHECK(quality_flags(TimeQuality::holdover) == quality::time_holdover);
     CHECK(quality_flags(TimeQuality::synced) == 0);
     CHECK(to_string(TimeQuality::holdover) == "holdover");
 }

@@ -28,7 +28,10 @@ inline constexpr std::uint32_t test_mode = 1u << 10;           // recorded in te
 inline constexpr std::uint32_t config_change = 1u << 11;       // meter reconfigured, preset or recalibrated in the interval
 inline constexpr std::uint32_t dst_change = 1u << 12;          // the meter's clock changed to or from DST in the interval
 inline constexpr std::uint32_t meter_diagnostic = 1u << 13;    // a meter diagnostic was active in the interval
-inline constexpr std::uint32_t all = (1u << 14) - 1;           // every defined flag (the store keeps up to 39 bits)
+// The gateway's clock in holdover: its time sources are lost, it runs on its last
+// frequency estimate, still within the configured error budget (time_unsynced once not).
+inline constexpr std::uint32_t time_holdover = 1u << 14;
+inline constexpr std::uint32_t all = (1u << 15) - 1;           // every defined flag (the store keeps up to 39 bits)
 }  // namespace quality
 
 // Names of the set flags, in bit order ("good" only when none is set).

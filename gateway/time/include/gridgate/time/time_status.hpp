@@ -29,7 +29,8 @@ namespace gridgate::timesync {
 enum class TimeQuality { synced, holdover, unsynced };
 std::string_view to_string(TimeQuality q);
 
-// Quality flags a reading taken now gets: quality::time_unsynced when unsynced, else 0.
+// Quality flags a reading taken now gets: quality::time_unsynced when unsynced,
+// quality::time_holdover in holdover, 0 when synced.
 std::uint32_t quality_flags(TimeQuality q);
 
 struct TimeQualityLimits {
