@@ -58,7 +58,7 @@ void Impl::associate(std::function<void()> then) {
                      update_stats([](ClientStats& s) { ++s.association_failures; });
                      emit("dlms_association_failed",
                           "{\"client\":" + client + ",\"result\":" + std::to_string(static_cast<int>(a.result)) +
-                              ",\"diagnostic\":" + std::to_string(a.diagnostic) + ",\"reason\":" + json_escape(reason) +
+                              ",\"diagnostic\":" + std::to_string(a.diagnostic) + ",\"reason\":" + json_quote(reason) +
                               "}");
                      return end_task(Outcome::soft_failure, "association refused: " + reason);
                  }
@@ -78,7 +78,7 @@ void Impl::associate(std::function<void()> then) {
                  logger.info("dlms", options.id + ": associated as client " + client + ", max PDU " +
                                          std::to_string(server_max_pdu) + ", conformance " + hex32(conformance));
                  emit("dlms_associated", "{\"client\":" + client + ",\"max_pdu\":" + std::to_string(server_max_pdu) +
-                                             ",\"conformance\":" + json_escape(hex32(conformance)) + "}");
+                                             ",\"conformance\":" + json_quote(hex32(conformance)) + "}");
                  then();
              });
 }

@@ -105,7 +105,7 @@ void Impl::run_clock_set() {
     if (!granted(conformance::set)) {
         time_set_refused = true;
         emit("dlms_time_set_failed", "{\"offset_ms\":" + number_or_null(meter_offset_ms) +
-                                         ",\"result\":\"set-not-granted\",\"reason\":" + json_escape(reason) + "}");
+                                         ",\"result\":\"set-not-granted\",\"reason\":" + json_quote(reason) + "}");
         return end_task(Outcome::ok);
     }
     read_clock([this, reason](std::optional<ClockReading> reading) {
@@ -118,8 +118,8 @@ void Impl::run_clock_set() {
                 update_stats([](ClientStats& s) { ++s.access_errors; });
                 logger.warn("dlms", options.id + ": clock set refused: " + to_string(result));
                 emit("dlms_time_set_failed", "{\"offset_ms\":" + number_or_null(offset_before) +
-                                                 ",\"result\":" + json_escape(to_string(result)) +
-                                                 ",\"reason\":" + json_escape(reason) + "}");
+                                                 ",\"result\":" + json_quote(to_string(result)) +
+                                                 ",\"reason\":" + json_quote(reason) + "}");
                 return end_task(Outcome::ok);
             }
             read_clock([this, reason](std::optional<ClockReading> after) {
@@ -127,7 +127,7 @@ void Impl::run_clock_set() {
                 const auto after_ms = after ? std::optional<std::int64_t>(offset_ms(*after)) : std::nullopt;
                 const std::string detail = "{\"offset_before_ms\":" + number_or_null(offset_before) +
                                            ",\"offset_after_ms\":" + number_or_null(after_ms) +
-                                           ",\"reason\":" + json_escape(reason) + "}";
+                                           ",\"reason\":" + json_quote(reason) + "}";
                 logger.info("dlms", options.id + ": clock set " + detail);
                 emit("dlms_time_set", detail);
                 end_task(Outcome::ok);

@@ -23,7 +23,7 @@ std::string columns_text(const std::vector<CaptureObject>& columns) {
     std::string s = "[";
     for (const auto& c : columns) {
         if (s.size() > 1) s += ",";
-        s += json_escape(std::to_string(c.class_id) + "/" + c.logical_name.to_string() + "/" +
+        s += json_quote(std::to_string(c.class_id) + "/" + c.logical_name.to_string() + "/" +
                          std::to_string(c.attribute));
     }
     return s + "]";
@@ -86,7 +86,7 @@ void Impl::profile_attributes(std::function<void()> then) {
                  if (known && (p.columns != *columns.value || p.period != period)) {
                      logger.warn("dlms", options.id + ": profile " + po.name + " changed its columns or period");
                      emit("dlms_profile_changed",
-                          "{\"profile\":" + json_escape(po.name) + ",\"period_before_s\":" +
+                          "{\"profile\":" + json_quote(po.name) + ",\"period_before_s\":" +
                               std::to_string(std::chrono::duration_cast<std::chrono::seconds>(p.period).count()) +
                               ",\"period_s\":" + std::to_string(*seconds) + ",\"columns_before\":" +
                               columns_text(p.columns) + ",\"columns\":" + columns_text(*columns.value) + "}");
@@ -109,8 +109,8 @@ void Impl::profile_attributes(std::function<void()> then) {
                      if (p.channel_columns[c] || !p.missing_reported.insert(c).second) continue;
                      logger.warn("dlms", options.id + ": profile " + po.name + " does not capture " +
                                              po.channels[c].obis.to_string() + " (" + po.channels[c].point + ")");
-                     emit("dlms_profile_channel_missing", "{\"profile\":" + json_escape(po.name) + ",\"obis\":" +
-                                                              json_escape(po.channels[c].obis.to_string()) + "}");
+                     emit("dlms_profile_channel_missing", "{\"profile\":" + json_quote(po.name) + ",\"obis\":" +
+                                                              json_quote(po.channels[c].obis.to_string()) + "}");
                  }
                  p.attributes_read = true;
                  update_stats([&](ClientStats& s) { s.profiles[poll.index].capture_period = period; });
@@ -204,9 +204,9 @@ void Impl::check_oldest(std::vector<ProfileEntry> entries, TimestampUs to, bool 
                 update_stats([&](ClientStats& s) { s.profiles[poll.index].lost += lost; });
                 logger.warn("dlms", options.id + ": profile " + po.name + ": " + std::to_string(lost) +
                                         " intervals after " + iso(pointer) + " are beyond the meter's retention");
-                emit("dlms_profile_lost", "{\"profile\":" + json_escape(po.name) + ",\"from\":" +
-                                              json_escape(iso(pointer + period)) + ",\"to\":" +
-                                              json_escape(iso(*oldest - period)) +
+                emit("dlms_profile_lost", "{\"profile\":" + json_quote(po.name) + ",\"from\":" +
+                                              json_quote(iso(pointer + period)) + ",\"to\":" +
+                                              json_quote(iso(*oldest - period)) +
                                               ",\"intervals\":" + std::to_string(lost) + "}");
             }
             // Move on: what the meter still holds starts at its oldest entry.
@@ -308,8 +308,8 @@ void Impl::report_refills() {
     logger.info("dlms", options.id + ": profile " + po.name + ": " + std::to_string(poll.refilled) +
                             " intervals refilled, " + std::to_string(poll.lost) + " lost");
     emit("dlms_profile_refilled",
-         "{\"profile\":" + json_escape(po.name) + ",\"from\":" + (any ? json_escape(iso(poll.refill_from)) : "null") +
-             ",\"to\":" + (any ? json_escape(iso(poll.refill_to)) : "null") +
+         "{\"profile\":" + json_quote(po.name) + ",\"from\":" + (any ? json_quote(iso(poll.refill_from)) : "null") +
+             ",\"to\":" + (any ? json_quote(iso(poll.refill_to)) : "null") +
              ",\"intervals\":" + std::to_string(poll.refilled) + ",\"lost\":" + std::to_string(poll.lost) +
              ",\"entries_in_use\":" + std::to_string(poll.entries_in_use) +
              ",\"profile_entries\":" + std::to_string(poll.profile_entries) + "}");

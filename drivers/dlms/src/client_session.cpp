@@ -273,7 +273,7 @@ void Impl::end_task(Outcome outcome, const std::string& error) {
             online = false;
             lost_reported = true;
             update_stats([](ClientStats& s) { s.online = false; });
-            emit("dlms_comm_lost", "{\"task\":" + json_escape(name) + ",\"error\":" + json_escape(error) + "}");
+            emit("dlms_comm_lost", "{\"task\":" + json_quote(name) + ",\"error\":" + json_quote(error) + "}");
         } else {
             logger.debug("dlms", options.id + ": " + name + " failed again: " + error);
         }
@@ -296,7 +296,7 @@ void Impl::end_task(Outcome outcome, const std::string& error) {
             // After an outage the meter may have been swapped: check who it is again.
             if (!options.identity.empty()) identity_task.requested = true;
             logger.info("dlms", options.id + ": communication restored");
-            emit("dlms_comm_restored", "{\"task\":" + json_escape(name) + "}");
+            emit("dlms_comm_restored", "{\"task\":" + json_quote(name) + "}");
         }
         mark_done(task);
     }

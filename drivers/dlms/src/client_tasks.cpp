@@ -36,12 +36,12 @@ void Impl::run_identity() {
             if (id.expected.empty() || *text == id.expected) continue;
             mismatch = true;
             if (once("identity:" + id.name)) {
-                logger.warn("dlms", options.id + ": identity " + id.name + " is " + json_escape(*text) +
-                                        ", expected " + json_escape(id.expected) +
+                logger.warn("dlms", options.id + ": identity " + id.name + " is " + json_quote(*text) +
+                                        ", expected " + json_quote(id.expected) +
                                         (options.identity_blocks ? "; other tasks stop" : ""));
                 emit("dlms_identity_mismatch",
-                     "{\"object\":" + json_escape(id.name) + ",\"obis\":" + json_escape(id.obis.to_string()) +
-                         ",\"expected\":" + json_escape(id.expected) + ",\"actual\":" + json_escape(*text) + "}");
+                     "{\"object\":" + json_quote(id.name) + ",\"obis\":" + json_quote(id.obis.to_string()) +
+                         ",\"expected\":" + json_quote(id.expected) + ",\"actual\":" + json_quote(*text) + "}");
             }
         }
         identity_blocked = options.identity_blocks && mismatch;

@@ -208,32 +208,6 @@ std::optional<CosemDateTime> as_date_time(const Data& d) {
     return decode_date_time(d.bytes);
 }
 
-std::string json_escape(const std::string& text) {
-    std::string out;
-    out.reserve(text.size() + 2);
-    out.push_back('"');
-    for (const char c : text) {
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    static constexpr char hex[] = "0123456789abcdef";
-                    out += "\\u00";
-                    out.push_back(hex[(c >> 4) & 0xf]);
-                    out.push_back(hex[c & 0xf]);
-                } else {
-                    out.push_back(c);
-                }
-        }
-    }
-    out.push_back('"');
-    return out;
-}
-
 std::string iso(TimestampUs t) { return format_iso8601_utc(t); }
 
 }  // namespace gridgate::dlms::detail

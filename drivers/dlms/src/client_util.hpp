@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "client_link.hpp"
+#include "gridgate/core/json_text.hpp"
 #include "gridgate/core/time.hpp"
 #include "gridgate/dlms/axdr.hpp"
 #include "gridgate/dlms/cosem_time.hpp"
@@ -57,7 +58,6 @@ std::optional<ScalerUnit> parse_scaler_unit(const Data& d);
 // A date-time as the clock sends it: date_time, or octet-string of 12.
 std::optional<CosemDateTime> as_date_time(const Data& d);
 
-std::string json_escape(const std::string& text);  // with the quotes
 std::string iso(TimestampUs t);
 
 }  // namespace gridgate::dlms::detail

@@ -33,32 +33,6 @@ constexpr std::uint16_t iin2_errors = Iin::no_func_code_support | Iin::object_un
 
 }  // namespace
 
-std::string json_escape(const std::string& text) {
-    std::string out;
-    out.reserve(text.size() + 2);
-    out.push_back('"');
-    for (const char c : text) {
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    static constexpr char hex[] = "0123456789abcdef";
-                    out += "\\u00";
-                    out.push_back(hex[(c >> 4) & 0xf]);
-                    out.push_back(hex[c & 0xf]);
-                } else {
-                    out.push_back(c);
-                }
-        }
-    }
-    out.push_back('"');
-    return out;
-}
-
 Impl::Impl(transport::LineAccess& l, const Clock& c, SessionOptions o, DataHandler d, EventHandler e, Logger& lg)
     : line(l),
       clock(c),
@@ -315,7 +289,7 @@ void Impl::complete_task(const Task& task, Outcome outcome, const std::string& e
             lost_reported = true;
             integrity.requested = true;  // the state is unknown after an outage
             update_stats([](SessionStats& s) { s.online = false; });
-            emit("dnp3_comm_lost", "{\"task\":" + json_escape(name) + ",\"error\":" + json_escape(error) + "}");
+            emit("dnp3_comm_lost", "{\"task\":" + json_quote(name) + ",\"error\":" + json_quote(error) + "}");
         } else {
             logger.debug("dnp3", options.id + ": " + name + " failed again: " + error);
         }
@@ -333,7 +307,7 @@ void Impl::complete_task(const Task& task, Outcome outcome, const std::string& e
     });
     if (restored) {
         logger.info("dnp3", options.id + ": communication restored");
-        emit("dnp3_comm_restored", "{\"task\":" + json_escape(name) + "}");
+        emit("dnp3_comm_restored", "{\"task\":" + json_quote(name) + "}");
         if (task.kind != TaskKind::integrity) integrity.requested = true;
     }
     if (outcome == Outcome::ok) {
@@ -359,7 +333,7 @@ void Impl::handle_iin(const Iin& iin) {
 
     if (rising(Iin::device_restart)) {
         logger.info("dnp3", options.id + ": outstation restarted (IIN DEVICE_RESTART)");
-        emit("dnp3_restart", "{\"iin\":" + json_escape(iin.describe()) + "}");
+        emit("dnp3_restart", "{\"iin\":" + json_quote(iin.describe()) + "}");
         clear_restart_pending = true;
         need_time_holdoff = {};  // a restarted outstation asking for the time is heard at once
         // Its state may have changed in any way; an integrity poll in progress covers it.
@@ -376,11 +350,11 @@ void Impl::handle_iin(const Iin& iin) {
 
     if (rising(Iin::event_buffer_overflow)) {
         logger.warn("dnp3", options.id + ": outstation event buffer overflowed: events were lost");
-        emit("dnp3_event_overflow", "{\"iin\":" + json_escape(iin.describe()) + "}");
+        emit("dnp3_event_overflow", "{\"iin\":" + json_quote(iin.describe()) + "}");
     }
     if (rising(Iin::device_trouble)) {
         logger.warn("dnp3", options.id + ": outstation reports DEVICE_TROUBLE");
-        emit("dnp3_device_trouble", "{\"iin\":" + json_escape(iin.describe()) + "}");
+        emit("dnp3_device_trouble", "{\"iin\":" + json_quote(iin.describe()) + "}");
     }
     if ((iin.bits & iin2_errors) != 0)
         logger.debug("dnp3", options.id + ": outstation answered with IIN " + iin.describe());

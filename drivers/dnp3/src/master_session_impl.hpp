@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "gridgate/core/json_text.hpp"
 #include "gridgate/dnp3/link.hpp"
 #include "gridgate/dnp3/master.hpp"
 #include "gridgate/dnp3/meter_time.hpp"
@@ -61,7 +62,6 @@ struct Periodic {
     bool due(SteadyClock::time_point now) const { return requested || (period.count() > 0 && now >= next); }
 };
 
-std::string json_escape(const std::string& text);
 
 struct Impl : std::enable_shared_from_this<Impl> {
     Impl(transport::LineAccess& line, const Clock& clock, SessionOptions options, DataHandler on_data,

@@ -202,7 +202,7 @@ void Impl::conclude_time_set(const std::string& reason, const char* result, std:
         });
     const std::string detail = std::string("{\"procedure\":\"") + to_string(options.time_sync) +
                                "\",\"offset_before_ms\":" + json_number_or_null(offset_before) +
-                               ",\"offset_after_ms\":" + json_number_or_null(after) + ",\"reason\":" + json_escape(reason) +
+                               ",\"offset_after_ms\":" + json_number_or_null(after) + ",\"reason\":" + json_quote(reason) +
                                ",\"result\":\"" + result + "\"}";
     if (ok) logger.info("dnp3", options.id + ": clock set " + detail);
     else logger.warn("dnp3", options.id + ": clock set refused " + detail);

@@ -164,7 +164,7 @@ TEST_CASE("identity text and scaler_unit", "[dlms][client]") {
     REQUIRE(!parse_scaler_unit(Data::double_long(5)));
 }
 
-TEST_CASE("json_escape", "[dlms][client]") {
-    REQUIRE(json_escape("a\"b\\c\n") == "\"a\\\"b\\\\c\\n\"");
-    REQUIRE(json_escape(std::string(1, '\x01')) == "\"\\u0001\"");
+TEST_CASE("json_quote, as the DLMS session uses it", "[dlms][client]") {
+    REQUIRE(json_quote("a\"b\\c\n") == "\"a\\\"b\\\\c\\n\"");
+    REQUIRE(json_quote(std::string(1, '\x01')) == "\"\\u0001\"");
 }
